@@ -1,0 +1,8 @@
+"""Data: IDX files, where to find or download them, and the train/val/test split."""
+
+from .dataset import Dataset, load_dataset, load_mnist, read_pair
+from .idx import read_idx, write_idx
+from .registry import DATASET_NAMES, DATASETS, DatasetInfo
+
+__all__ = ["DATASETS", "DATASET_NAMES", "Dataset", "DatasetInfo", "load_dataset", "load_mnist",
+           "read_idx", "read_pair", "write_idx"]

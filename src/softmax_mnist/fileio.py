@@ -1,0 +1,72 @@
+"""Atomic file writes: a crash never leaves a half-written output behind.
+
+Every writer here writes into a temporary file in the destination directory and
+renames it over the target only once the content is complete (``os.replace`` is
+atomic on POSIX and Windows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_current_umask()  # what open() would give; mkstemp gives 0o600
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it into place on success.
+
+    The temporary name keeps the target's suffix, so libraries that pick a format
+    from the file name (matplotlib, ``np.savez``) do the right thing.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
+                               dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, _FILE_MODE)
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | os.PathLike[str], mode: str = "wb") -> Iterator[BinaryIO]:
+    """Open a temporary file for writing; it replaces ``target`` when closed cleanly."""
+    with atomic_path(target) as tmp, open(tmp, mode) as fh:
+        yield fh
+
+
+def write_text(target: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``target`` atomically."""
+    with atomic_open(target, "w") as fh:
+        fh.write(text)  # type: ignore[arg-type]
+
+
+def write_json(target: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` as indented JSON to ``target`` atomically."""
+    write_text(target, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_npz(target: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> None:
+    """Save ``arrays`` to a compressed ``.npz`` atomically (no pickled objects)."""
+    with atomic_open(target, "wb") as fh:
+        np.savez_compressed(fh, **arrays)

@@ -1,0 +1,154 @@
+"""The Solver: mini-batch training with per-epoch shuffling, decay and early stopping.
+
+One epoch: shuffle the training set (one contiguous copy, seeded), walk it in
+batches of ``batch_size`` (the last one may be short), and for each batch
+
+    logits = network.forward(x)
+    loss, acc = loss_fn.forward(logits, y)
+    network.backward(loss_fn.backward())      # (ŷ − y)/N down through the layers
+    optimizer.step()                          # v = μ v + η g;  p -= v
+
+then validate, record the epoch in the History, decay η, and ask the stopper.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .callbacks import EarlyStopping, History, PlateauStopping, Stopper
+from .config import TrainConfig
+from .errors import ConfigError
+from .loss import SoftmaxCrossEntropyLoss
+from .model import Network
+from .optimizer import SGD
+
+DIVERGENCE_LOSS = 1e3  # a mean cross-entropy this large means the run has blown up
+
+
+class Solver:
+    """Trains a Network on preprocessed features.
+
+    Args:
+        network: the model to train, in place.
+        X_train: (N, D) float32 features. y_train: (N,) integer labels.
+        X_val, y_val: the validation split (may be empty when early_stop="none").
+        config: a TrainConfig, or course-style keyword options
+            (``Solver(net, ..., max_epoch=10, learning_rate=0.01)``); unknown keys raise.
+        progress: show a tqdm bar per epoch.
+    """
+
+    def __init__(self, network: Network, X_train: np.ndarray, y_train: np.ndarray,
+                 X_val: np.ndarray, y_val: np.ndarray, config: TrainConfig | None = None,
+                 *, progress: bool = True, **options: Any):
+        if config is not None and options:
+            raise ConfigError("give either a TrainConfig or keyword options, not both.")
+        self.config = config if config is not None else TrainConfig.from_dict(options)
+        if len(X_train) != len(y_train) or len(X_val) != len(y_val):
+            raise ConfigError("features and labels differ in length.")
+        if self.config.batch_size > len(X_train):
+            raise ConfigError(f"batch size must be in [1, {len(X_train)}] (the training split "
+                              f"holds {len(X_train)} images), got {self.config.batch_size}.")
+        if self.config.early_stop != "none" and len(X_val) == 0:
+            raise ConfigError("early stopping needs a validation set: use --val-size > 0 "
+                              "or --no-early-stop.")
+        self.network = network
+        self.X_train, self.y_train = X_train, y_train
+        self.X_val, self.y_val = X_val, y_val
+        self.progress = progress
+        self.loss_fn = SoftmaxCrossEntropyLoss()
+        self.optimizer = SGD(network, self.config.learning_rate, self.config.momentum,
+                             self.config.nesterov, self.config.weight_decay)
+        self.stopper = self._make_stopper()
+        self.rng = np.random.default_rng(np.random.SeedSequence(self.config.seed).spawn(2)[1])
+        self.history = History()
+        self.train_seconds = 0.0
+
+    def _make_stopper(self) -> Stopper | None:
+        c = self.config
+        if c.early_stop == "plateau":
+            return PlateauStopping(c.min_delta, 2, c.restore_best_weights)
+        if c.early_stop == "patience":
+            return EarlyStopping(c.patience, c.min_delta, c.restore_best_weights)
+        return None
+
+    def train(self) -> History:
+        """Run up to ``max_epoch`` epochs; returns the History (also ``self.history``)."""
+        c = self.config
+        last_good = self.network.get_weights()
+        for epoch in range(1, c.max_epoch + 1):
+            start = time.perf_counter()
+            train_loss, train_acc, diverged = self._train_epoch(epoch)
+            self.train_seconds += time.perf_counter() - start
+            if diverged:
+                self.network.set_weights(last_good)
+                self.history.diverged = True
+                self.history.stop_reason = "diverged"
+                break
+            val_loss, val_acc = self.validate()
+            self.history.record(train_loss=train_loss, train_accuracy=train_acc,
+                                val_loss=val_loss, val_accuracy=val_acc,
+                                lr=self.optimizer.learning_rate,
+                                seconds=time.perf_counter() - start)
+            self._report_epoch(epoch)
+            last_good = self.network.get_weights()
+            self.optimizer.learning_rate *= c.lr_decay
+            if self.stopper and self.stopper.on_epoch_end(epoch, {"val_accuracy": val_acc},
+                                                          self.network):
+                self.history.stop_reason = "early_stop"
+                break
+        if self.stopper:
+            self.stopper.on_train_end(self.network)
+            self.history.best_epoch = self.stopper.best_epoch
+        return self.history
+
+    def _report_epoch(self, epoch: int) -> None:
+        if not self.progress:
+            return
+        h = self.history.history
+        tqdm.write(f"epoch {epoch:>3}/{self.config.max_epoch}  "
+                   f"train loss {h['train_loss'][-1]:.4f} acc {h['train_accuracy'][-1]:.2%}  "
+                   f"val loss {h['val_loss'][-1]:.4f} acc {h['val_accuracy'][-1]:.2%}  "
+                   f"lr {h['lr'][-1]:.4g}  {h['seconds'][-1]:.2f}s", file=sys.stderr)
+
+    def _train_epoch(self, epoch: int) -> tuple[float, float, bool]:
+        """One pass over the shuffled training set -> (mean loss, accuracy, diverged)."""
+        c = self.config
+        order = self.rng.permutation(len(self.X_train))
+        X, y = self.X_train[order], self.y_train[order]  # one contiguous copy per epoch
+        n, B = len(X), c.batch_size
+        losses = np.empty(math.ceil(n / B))
+        correct = 0.0
+        bar = tqdm(total=len(losses), desc=f"epoch {epoch}/{c.max_epoch}", unit="batch",
+                   disable=None if self.progress else True, leave=False, dynamic_ncols=True)
+        for i, lo in enumerate(range(0, n, B)):
+            xb, yb = X[lo:lo + B], y[lo:lo + B]
+            loss, acc = self.loss_fn.forward(self.network.forward(xb), yb)
+            if not math.isfinite(loss) or loss > DIVERGENCE_LOSS:
+                bar.close()
+                return loss, float("nan"), True
+            self.network.backward(self.loss_fn.backward())
+            self.optimizer.step()
+            losses[i] = loss
+            correct += acc * len(yb)
+            if (i + 1) % c.display_freq == 0:
+                bar.update(c.display_freq)
+                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.3f}", refresh=False)
+        bar.close()
+        self.history.iteration_loss.extend(losses.tolist())
+        return float(losses.mean()), correct / n, False
+
+    def validate(self) -> tuple[float, float]:
+        """Loss and accuracy on the validation split (nan, nan when there is none)."""
+        if len(self.y_val) == 0:
+            return float("nan"), float("nan")
+        return self.network.evaluate(self.X_val, self.y_val)
+
+    def test(self, X_test: np.ndarray, y_test: np.ndarray) -> tuple[float, float]:
+        """Loss and accuracy on a held-out set, in large batches."""
+        return self.network.evaluate(X_test, y_test)
