@@ -27,7 +27,7 @@ from .runner import RunResult, train
 from .solver import Solver
 
 __all__ = [
-    "SGD", "Dataset", "EarlyStopping", "FCLayer", "History", "Model", "Network",
+    "SGD", "Callback", "Dataset", "EarlyStopping", "FCLayer", "History", "Model", "Network",
     "Pipeline", "PlateauStopping", "ReLU", "RunResult", "Sigmoid", "SoftmaxCrossEntropyLoss",
     "SoftmaxMnistError", "Solver", "TrainConfig", "__version__", "load_dataset", "load_mnist",
     "log_softmax", "softmax", "train",

@@ -48,7 +48,18 @@ class History:
                 "diverged": self.diverged, "best_epoch": self.best_epoch}
 
 
-class Stopper:
+class Callback:
+    """Hooks the Solver calls; ``logs`` holds the epoch's metrics (EPOCH_KEYS) and the
+    cumulative ``train_seconds``. Returning True from ``on_epoch_end`` stops training."""
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float], network: Network) -> bool:
+        return False
+
+    def on_train_end(self, network: Network) -> None:
+        pass
+
+
+class Stopper(Callback):
     """Base class for early stopping; subclasses implement ``should_stop``."""
 
     monitor = "val_accuracy"

@@ -38,19 +38,28 @@ class SoftmaxCrossEntropyLoss:
     the fused gradient ``(ŷ − y) / N``.
     """
 
-    def forward(self, logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-        """logits: (N, C), labels: (N,) ints -> (mean loss, accuracy in [0, 1])."""
+    def __init__(self) -> None:
+        self._rows = np.arange(0)
+
+    def forward(self, logits: np.ndarray, labels: np.ndarray,
+                count: bool = False) -> tuple[float, float]:
+        """logits: (N, C), labels: (N,) ints -> (mean loss, accuracy in [0, 1]).
+
+        With ``count=True`` the second value is the number of correct predictions.
+        """
         n = len(labels)
-        rows = np.arange(n)
+        if len(self._rows) != n:
+            self._rows = np.arange(n)
         shifted = logits - logits.max(axis=1, keepdims=True)
-        probs = np.exp(shifted)
-        total = probs.sum(axis=1, keepdims=True)
-        probs /= total
+        picked = shifted[self._rows, labels]
+        hits = np.count_nonzero(picked == 0)  # the true class has the top score
+        probs = np.exp(shifted, out=shifted)  # shifted is not needed any more
+        total = probs.sum(axis=1)
         # -log ŷ_y = log Σ exp(shifted) - shifted_y
-        loss = float(np.log(total[:, 0]).mean() - shifted[rows, labels].mean())
-        accuracy = float((logits.argmax(axis=1) == labels).mean())
-        self._probs, self._rows, self._labels = probs, rows, labels
-        return loss, accuracy
+        loss = float(np.log(total).sum() - picked.sum()) / n
+        probs /= total[:, None]
+        self._probs, self._labels = probs, labels
+        return loss, (hits if count else hits / n)
 
     def backward(self) -> np.ndarray:
         """-> ∂L/∂logits = (ŷ − y) / N: (N, C)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from .loss import log_softmax, softmax
 from .preprocessing import Pipeline
 
 FORMAT_VERSION = 1
+Transform = Callable[[np.ndarray], np.ndarray]
 EVAL_BATCH = 10_000  # rows per matmul when predicting: big enough for BLAS, bounded memory
 
 
@@ -76,20 +77,29 @@ class Network:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all parameters (for snapshots such as restore-best-weights)."""
-        return [layer.params[name].copy() for layer, name in self.parameters()]
+        return [layer.params[name].copy(order="K") for layer, name in self.parameters()]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         for (layer, name), w in zip(self.parameters(), weights, strict=True):
             layer.params[name][...] = w
 
-    def logits(self, X: np.ndarray, batch_size: int = EVAL_BATCH) -> np.ndarray:
-        """Logits for features X: (N, D) -> (N, C), in large batches."""
-        parts = [self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    def logits(self, X: np.ndarray, transform: Transform | None = None,
+               batch_size: int = EVAL_BATCH) -> np.ndarray:
+        """Logits for X: (N, D) -> (N, C), in large batches.
+
+        ``transform`` (e.g. a fitted Pipeline's) turns each batch of X into features
+        first; without it X already holds the features.
+        """
+        parts = []
+        for i in range(0, len(X), batch_size):
+            chunk = X[i:i + batch_size]
+            parts.append(self.forward(chunk if transform is None else transform(chunk)))
         return np.concatenate(parts) if parts else np.zeros((0, self.num_classes), DTYPE)
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Mean cross-entropy and accuracy on features X: (N, D), labels y: (N,)."""
-        z = self.logits(X)
+    def evaluate(self, X: np.ndarray, y: np.ndarray,
+                 transform: Transform | None = None) -> tuple[float, float]:
+        """Mean cross-entropy and accuracy on X: (N, D) (see ``logits``), labels y: (N,)."""
+        z = self.logits(X, transform)
         loss = float(-log_softmax(z.astype(np.float64))[np.arange(len(y)), y].mean())
         return loss, float((z.argmax(axis=1) == y).mean())
 
@@ -127,15 +137,15 @@ class Model:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """X: (N, 784) raw images -> class probabilities (N, C)."""
-        return softmax(self.network.logits(self.preprocess.transform(X)))
+        return softmax(self.network.logits(X, self.preprocess.transform))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """X: (N, 784) raw images -> predicted labels (N,)."""
-        return self.network.logits(self.preprocess.transform(X)).argmax(axis=1)
+        return self.network.logits(X, self.preprocess.transform).argmax(axis=1)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Mean cross-entropy and accuracy on raw images X: (N, 784), labels y: (N,)."""
-        return self.network.evaluate(self.preprocess.transform(X), y)
+        return self.network.evaluate(X, y, self.preprocess.transform)
 
     # -- model.npz ---------------------------------------------------------------------
 
@@ -188,7 +198,7 @@ class Model:
                                 hidden=[W.shape[1] for W, _ in weights[:-1]],
                                 activation=activation)
         for fc, (W, b) in zip(network.fc_layers, weights, strict=True):
-            fc.params["W"], fc.params["b"] = W.astype(DTYPE), b.astype(DTYPE)
+            fc.params["W"], fc.params["b"] = np.asfortranarray(W, DTYPE), b.astype(DTYPE)
             fc.grads = {k: np.zeros_like(v) for k, v in fc.params.items()}
         return cls(network, Pipeline.from_arrays(arrays), classes, metadata, activation)
 

@@ -33,24 +33,30 @@ class SGD:
         self.momentum = momentum
         self.nesterov = nesterov
         self.weight_decay = weight_decay
-        self.velocity = [np.zeros_like(layer.params[name])
-                         for layer, name in network.parameters()]
+        # (param, grad, velocity, decays?) bound once: the arrays are updated in place
+        self.slots = [(layer.params[name], layer.grads[name],
+                       np.zeros_like(layer.params[name]), name == "W")
+                      for layer, name in network.parameters()]
+
+    @property
+    def velocity(self) -> list[np.ndarray]:
+        return [v for _, _, v, _ in self.slots]
 
     def step(self) -> None:
         """Update every parameter from the gradients left by ``network.backward``."""
-        lr, mu = self.learning_rate, self.momentum
-        for (layer, name), v in zip(self.network.parameters(), self.velocity, strict=True):
-            p, g = layer.params[name], layer.grads[name]
-            if self.weight_decay and name == "W":
-                g = g + self.weight_decay * p
+        lr, mu, wd = self.learning_rate, self.momentum, self.weight_decay
+        for p, g, v, decays in self.slots:
+            if wd and decays:
+                g = g + wd * p
             if mu == 0:
                 p -= lr * g
-                continue
-            v *= mu
-            v += lr * g  # v = μ v + η g
-            if self.nesterov:
+            elif self.nesterov:
+                v *= mu
+                v += lr * g
                 p -= mu * v + lr * g
             else:
+                v *= mu
+                v += lr * g  # v = μ v + η g
                 p -= v
 
 

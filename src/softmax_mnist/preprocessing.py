@@ -4,6 +4,10 @@ Each transform has ``fit(X)`` (learns from training images only), ``transform(X)
 and ``state()`` / ``from_state()`` to go into and out of ``model.npz`` as plain
 arrays. A :class:`Pipeline` chains them; its ``spec`` (e.g. ``scale,center-pixel``)
 names the steps. X is always (N, D): one flattened image per row.
+
+Once fitted, every transform maps each row on its own, so a pipeline may be applied
+to any chunk of rows — and, when all its steps are ``cheap``, to each mini-batch
+during training, which lets the training set stay as compact uint8 images.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ class Transform:
     """Base class: a stateless transform unless ``fit`` stores arrays in ``state()``."""
 
     name: ClassVar[str]
+    cheap: ClassVar[bool] = True  # a few elementwise passes: fine for every mini-batch
 
     def fit(self, X: np.ndarray) -> Transform:
         """Learn parameters from training data X: (N, D). Returns self."""
         return self
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
+    def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
+        """X: (N, D) -> (N, D'). With ``inplace`` the step may overwrite X."""
         raise NotImplementedError
 
     def state(self) -> dict[str, np.ndarray]:
@@ -43,8 +49,10 @@ class Scale(Transform):
 
     name = "scale"
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        return np.multiply(X, DTYPE(1 / 255), dtype=DTYPE)
+    def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
+        out = X.astype(DTYPE, copy=not inplace)
+        out *= DTYPE(1 / 255)
+        return out
 
 
 class CenterPixels(Transform):
@@ -59,10 +67,10 @@ class CenterPixels(Transform):
         self.mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
         return self
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
+    def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         if self.mean is None:
             raise RuntimeError("CenterPixels.transform called before fit")
-        return X - self.mean
+        return np.subtract(X, self.mean, out=X if inplace else None)
 
     def state(self) -> dict[str, np.ndarray]:
         return {"mean": self.mean}
@@ -77,8 +85,8 @@ class CenterImages(Transform):
 
     name = "center-image"
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        return X - X.mean(axis=1, keepdims=True)
+    def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
+        return np.subtract(X, X.mean(axis=1, keepdims=True), out=X if inplace else None)
 
 
 TRANSFORMS: dict[str, type[Transform]] = {
@@ -116,15 +124,32 @@ class Pipeline:
     def spec(self) -> str:
         return ",".join(t.name for t in self.steps)
 
+    @property
+    def cheap(self) -> bool:
+        """Whether every step is cheap enough to run on each mini-batch."""
+        return all(step.cheap for step in self.steps)
+
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
-        """Fit every step on X: (N, D) in turn; return the transformed X."""
-        for step in self.steps:
-            X = step.fit(X).transform(X)
-        return X
+        """Fit every step on X: (N, D) in turn; return the transformed X (X is kept)."""
+        return self._run(X, fit=True)
+
+    def fit(self, X: np.ndarray) -> Pipeline:
+        """Fit every step on X: (N, D); returns self."""
+        self.fit_transform(X)
+        return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
+        """X: (N, D) -> features; X itself is never modified."""
+        return self._run(X, fit=False)
+
+    def _run(self, X: np.ndarray, fit: bool) -> np.ndarray:
+        original, owned = X, False
         for step in self.steps:
-            X = step.transform(X)
+            if fit:
+                step.fit(X)
+            # once a step has made a fresh array, the next ones may work in place
+            X = step.transform(X, inplace=owned)
+            owned = owned or not np.may_share_memory(X, original)
         return X
 
     def to_arrays(self, prefix: str = "preprocess") -> dict[str, np.ndarray]:

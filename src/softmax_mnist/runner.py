@@ -84,31 +84,36 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     if data is None:
         data = load_dataset(dataset, data_dir, val_size=val_size,
                             allow_download=allow_download, progress=progress)
-    X_train = preprocess.fit_transform(data.X_train)
-    X_val, X_test = preprocess.transform(data.X_val), preprocess.transform(data.X_test)
-    network = Network.build(X_train.shape[1], len(data.classes), hidden, activation,
+    if preprocess.cheap:  # keep uint8 images, make features batch by batch
+        num_features = preprocess.fit_transform(data.X_train).shape[1]
+        X_train, X_val, X_test = data.X_train, data.X_val, data.X_test
+        transform = preprocess.transform
+    else:
+        X_train = preprocess.fit_transform(data.X_train)
+        X_val, X_test = preprocess.transform(data.X_val), preprocess.transform(data.X_test)
+        num_features, transform = X_train.shape[1], None
+    network = Network.build(num_features, len(data.classes), hidden, activation,
                             seed=config.seed)
     solver = Solver(network, X_train, data.y_train, X_val, data.y_val, config,
-                    progress=progress)
+                    transform=transform, progress=progress)
     started = time.perf_counter()
     history = solver.train()
     wall = time.perf_counter() - started
-    metrics = _metrics(data, config, network, history, solver.train_seconds, wall,
-                       X_train, X_val, X_test, hidden, activation, center)
+    metrics = _metrics(data, config, solver, history, wall, X_test, hidden, activation,
+                       center)
     model = Model(network, preprocess, data.classes, activation=activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
                                                     "val_accuracy", "hidden", "version")})
     return RunResult(model, history, metrics)
 
 
-def _metrics(data: Dataset, config: TrainConfig, network: Network, history: History,
-             train_seconds: float, wall: float, X_train: np.ndarray, X_val: np.ndarray,
-             X_test: np.ndarray, hidden: Sequence[int], activation: str,
+def _metrics(data: Dataset, config: TrainConfig, solver: Solver, history: History,
+             wall: float, X_test: np.ndarray, hidden: Sequence[int], activation: str,
              center: str) -> dict[str, Any]:
-    train_loss, train_acc = network.evaluate(X_train, data.y_train)
-    val_loss, val_acc = (network.evaluate(X_val, data.y_val) if len(X_val)
-                         else (float("nan"), float("nan")))
-    test_loss, test_acc = network.evaluate(X_test, data.y_test)
+    train_loss, train_acc = solver.network.evaluate(solver.X_train, solver.y_train,
+                                                    solver.transform)
+    val_loss, val_acc = solver.validate()
+    test_loss, test_acc = solver.test(X_test, data.y_test)
     return {
         "dataset": data.name,
         "data_source": data.source,
@@ -117,7 +122,7 @@ def _metrics(data: Dataset, config: TrainConfig, network: Network, history: Hist
         "preprocess": {"center": center},
         "hidden": list(hidden),
         "activation": activation if hidden else None,
-        "parameters": network.num_parameters,
+        "parameters": solver.network.num_parameters,
         "train_accuracy": train_acc, "train_loss": train_loss,
         "val_accuracy": None if np.isnan(val_acc) else val_acc,
         "val_loss": None if np.isnan(val_loss) else val_loss,
@@ -126,7 +131,7 @@ def _metrics(data: Dataset, config: TrainConfig, network: Network, history: Hist
         "best_epoch": history.best_epoch,
         "stop_reason": history.stop_reason,
         "diverged": history.diverged,
-        "train_seconds": train_seconds,
+        "train_seconds": solver.train_seconds,
         "wall_seconds": wall,
         "history": _finite(history.to_dict()),
         "version": __version__,

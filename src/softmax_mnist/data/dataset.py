@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from .cache import cached_pair
 from .fetch import SAMPLE_DIR, find_files, locate
 from .idx import read_idx
 from .registry import SAMPLE, dataset_info
@@ -78,7 +79,7 @@ def default_val_size(n_train: int) -> int:
 
 def load_dataset(name: str = "mnist", data_dir: str | os.PathLike[str] | None = None, *,
                  val_size: int | None = None, allow_download: bool = True,
-                 progress: bool = True,
+                 progress: bool = True, use_cache: bool = True,
                  log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
                  ) -> Dataset:
     """Load a data set and split it into train, validation and test.
@@ -91,6 +92,8 @@ def load_dataset(name: str = "mnist", data_dir: str | os.PathLike[str] | None = 
             (default 5,000 for a full set, a tenth of smaller ones).
         allow_download: try the mirrors when the files are nowhere on disk.
         progress: show a progress bar while downloading.
+        use_cache: keep decoded arrays in the cache directory and reuse them while
+            the files are unchanged (see :mod:`softmax_mnist.data.cache`).
         log: where one-line notes go (stderr by default).
     """
     info = dataset_info(name)
@@ -99,8 +102,9 @@ def load_dataset(name: str = "mnist", data_dir: str | os.PathLike[str] | None = 
     else:
         files, source = locate(info, data_dir, allow_download=allow_download,
                                progress=progress, log=log)
-    X, y = read_pair(files["train_images"], files["train_labels"])
-    X_test, y_test = read_pair(files["test_images"], files["test_labels"])
+    read = (lambda i, lab: cached_pair(i, lab, read_pair)) if use_cache else read_pair
+    X, y = read(files["train_images"], files["train_labels"])
+    X_test, y_test = read(files["test_images"], files["test_labels"])
     val = default_val_size(len(y)) if val_size is None else val_size
     if not 0 <= val < len(y):
         raise ConfigError(f"--val-size must be in [0, {len(y) - 1}] (the training file holds "
