@@ -61,7 +61,7 @@ def _labels_file(tmp_path, payload: bytes, name="x-idx1-ubyte"):
     (b"\x00\x00\x08", "not an IDX"),
     (b"PK\x03\x04junkjunk", "not an IDX"),
     (bytes.fromhex("00000801") + struct.pack(">I", 5) + bytes(4), "truncated"),
-    (bytes.fromhex("00000801") + struct.pack(">I", 5) + bytes(6), "after the 5"),
+    (bytes.fromhex("00000801") + struct.pack(">I", 5) + bytes(6), "is 14 bytes .* needs 13"),
     (bytes.fromhex("00000801") + b"\x00\x00", "truncated"),
     (bytes.fromhex("00000803") + struct.pack(">3I", 1, 28, 28) + bytes(784), "expected labels"),
 ])
@@ -117,3 +117,10 @@ def test_gz_written_reproducibly(tmp_path):
     write_idx(tmp_path / "b.gz", a)
     assert (tmp_path / "a.gz").read_bytes() == (tmp_path / "b.gz").read_bytes()
     assert gzip.decompress((tmp_path / "a.gz").read_bytes())[8:] == a.tobytes()
+
+
+def test_trailing_bytes_in_gz_rejected(tmp_path):
+    payload = bytes.fromhex("00000801") + struct.pack(">I", 5) + bytes(6)
+    (tmp_path / "x-idx1-ubyte.gz").write_bytes(gzip.compress(payload))
+    with pytest.raises(DataError, match="after the 5"):
+        read_idx(tmp_path / "x-idx1-ubyte.gz")

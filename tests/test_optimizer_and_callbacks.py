@@ -89,3 +89,27 @@ def test_keras_early_stopping_with_restore():
     stopper = EarlyStopping(patience=1, restore_best_weights=True)
     epoch, net = _run(stopper, [0.90, 0.93, 0.91])
     assert epoch == 3 and net.layers[0].params["b"][0] == 2
+
+
+def test_solver_calls_custom_callbacks_and_stops_when_asked():
+    from softmax_mnist import Callback, Solver
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 5)).astype(np.float32), rng.integers(0, 3, 200)
+
+    class StopAtThree(Callback):
+        def __init__(self):
+            self.seen, self.ended = [], False
+
+        def on_epoch_end(self, epoch, logs, network):
+            self.seen.append((epoch, logs["train_seconds"] > 0, "val_accuracy" in logs))
+            return epoch == 3
+
+        def on_train_end(self, network):
+            self.ended = True
+
+    cb = StopAtThree()
+    history = Solver(Network.build(5, 3), X, y, X, y, progress=False, max_epoch=10,
+                     early_stop="none", callbacks=[cb]).train()
+    assert cb.seen == [(1, True, True), (2, True, True), (3, True, True)] and cb.ended
+    assert history.epochs_run == 3 and history.stop_reason == "early_stop"

@@ -14,7 +14,7 @@ split) → ``preprocessing`` → ``layers`` / ``loss`` / ``model`` → ``optimiz
 
 __version__ = "0.1.0"
 
-from .callbacks import EarlyStopping, History, PlateauStopping
+from .callbacks import Callback, EarlyStopping, History, PlateauStopping
 from .config import TrainConfig
 from .data import Dataset, load_dataset, load_mnist
 from .errors import SoftmaxMnistError

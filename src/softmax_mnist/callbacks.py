@@ -43,9 +43,16 @@ class History:
             self.history[key].append(float(metrics.get(key, float("nan"))))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"epochs": list(range(1, self.epochs_run + 1)), **self.history,
-                "iteration_loss": self.iteration_loss, "stop_reason": self.stop_reason,
+        return {"epochs": list(range(1, self.epochs_run + 1)),
+                **{k: list(v) for k, v in self.history.items()},
+                "iteration_loss": list(self.iteration_loss), "stop_reason": self.stop_reason,
                 "diverged": self.diverged, "best_epoch": self.best_epoch}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> History:
+        return cls({k: [float(x) for x in d[k]] for k in EPOCH_KEYS},
+                   [float(x) for x in d["iteration_loss"]], d["stop_reason"],
+                   bool(d["diverged"]), d["best_epoch"])
 
 
 class Callback:
@@ -84,6 +91,15 @@ class Stopper(Callback):
     def on_train_end(self, network: Network) -> None:
         if self.restore_best_weights and self._best_weights is not None:
             network.set_weights(self._best_weights)
+
+    def state(self) -> dict[str, Any]:
+        """The rule's progress (for checkpoints): plain values plus the best weights."""
+        plain = {k: v for k, v in vars(self).items() if k != "_best_weights"}
+        return {"plain": plain, "best_weights": self._best_weights}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        vars(self).update(state["plain"])
+        self._best_weights = state["best_weights"]
 
 
 class PlateauStopping(Stopper):

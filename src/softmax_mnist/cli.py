@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="end with the weights of the best validation epoch (default: on)")
     o = t.add_argument_group("output")
     o.add_argument("--out", metavar="DIR", help="output folder (default runs/<timestamp>)")
+    o.add_argument("--resume", metavar="DIR",
+                   help="continue the interrupted run in DIR (its options are used; "
+                        "outputs go to DIR)")
     o.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
 
     ev = sub.add_parser("evaluate", help="test a saved model",
@@ -113,26 +116,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .runner import train  # deferred: keeps `--help` fast
+    from .checkpoint import NAME, load_checkpoint
+    from .runner import run_and_save
+    from .solver import TrainingInterrupted
 
+    if args.resume:
+        out = Path(args.resume)
+        resume_state, run = load_checkpoint(out / NAME)
+        print(f"resuming {out} after epoch {resume_state['epoch']}", file=sys.stderr)
+    else:
+        out = Path(args.out) if args.out else Path("runs") / datetime.now().strftime(
+            "%Y%m%d-%H%M%S")
+        resume_state, run = None, _run_arguments(args)
+    TrainConfig.from_dict(run["config"])  # every option checked before any work
+    try:
+        result = run_and_save(out, run, progress=not args.quiet, resume_state=resume_state)
+    except TrainingInterrupted as exc:
+        print(f"softmax-mnist: interrupted in epoch {exc.epoch}; saved the state after "
+              f"epoch {exc.checkpoint['epoch']} to {out / NAME}. Continue with: "
+              f"softmax-mnist train --resume {out}", file=sys.stderr)
+        return 130
+    print(f"{result.summary()} → {out}/")
+    if result.metrics["diverged"]:
+        print(f"softmax-mnist: {result.metrics['divergence']}", file=sys.stderr)
+        return 3
+    return 0
+
+
+def _run_arguments(args: argparse.Namespace) -> dict:
+    """The options of a training run as plain data (they go into checkpoints)."""
     config = TrainConfig(
         max_epoch=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
         momentum=args.momentum, nesterov=args.nesterov, weight_decay=args.weight_decay,
         lr_decay=args.lr_decay, early_stop=args.stop_rule if args.early_stop else "none",
         patience=args.patience, min_delta=args.min_delta,
         restore_best_weights=args.restore_best, seed=args.seed)
-    out = Path(args.out) if args.out else Path("runs") / datetime.now().strftime(
-        "%Y%m%d-%H%M%S")
-    result = train(args.dataset, args.data_dir, config, val_size=args.val_size,
-                   center=args.center, hidden=args.hidden, activation=args.activation,
-                   progress=not args.quiet, allow_download=not args.offline)
-    result.save(out)
-    print(f"{result.summary()} → {out}/")
-    if result.metrics["diverged"]:
-        print("softmax-mnist: training diverged (loss became NaN or exploded); "
-              "try a smaller --lr.", file=sys.stderr)
-        return 1
-    return 0
+    return {"dataset": args.dataset, "data_dir": args.data_dir, "val_size": args.val_size,
+            "center": args.center, "hidden": list(args.hidden), "activation": args.activation,
+            "allow_download": not args.offline, "config": config.to_dict()}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

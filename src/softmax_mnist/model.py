@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError, ModelFileError
+from .errors import ConfigError, DataError, ModelFileError
 from .fileio import write_npz
 from .layers import ACTIVATIONS, DTYPE, FCLayer, Layer, ReLU
 from .loss import log_softmax, softmax
@@ -24,7 +24,8 @@ from .preprocessing import Pipeline
 
 FORMAT_VERSION = 1
 Transform = Callable[[np.ndarray], np.ndarray]
-EVAL_BATCH = 10_000  # rows per matmul when predicting: big enough for BLAS, bounded memory
+EVAL_BATCH = 10_000
+INPUT_PIXELS = 28 * 28  # rows per matmul when predicting: big enough for BLAS, bounded memory
 
 
 class Network:
@@ -137,14 +138,17 @@ class Model:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """X: (N, 784) raw images -> class probabilities (N, C)."""
-        return softmax(self.network.logits(X, self.preprocess.transform))
+        return softmax(self.network.logits(_images(X), self.preprocess.transform))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """X: (N, 784) raw images -> predicted labels (N,)."""
-        return self.network.logits(X, self.preprocess.transform).argmax(axis=1)
+        return self.network.logits(_images(X), self.preprocess.transform).argmax(axis=1)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Mean cross-entropy and accuracy on raw images X: (N, 784), labels y: (N,)."""
+        X = _images(X)
+        if len(X) != len(y):
+            raise DataError(f"{len(X)} images but {len(y)} labels.")
         return self.network.evaluate(X, y, self.preprocess.transform)
 
     # -- model.npz ---------------------------------------------------------------------
@@ -200,7 +204,32 @@ class Model:
         for fc, (W, b) in zip(network.fc_layers, weights, strict=True):
             fc.params["W"], fc.params["b"] = np.asfortranarray(W, DTYPE), b.astype(DTYPE)
             fc.grads = {k: np.zeros_like(v) for k, v in fc.params.items()}
-        return cls(network, Pipeline.from_arrays(arrays), classes, metadata, activation)
+        preprocess = Pipeline.from_arrays(arrays)
+        _check_preprocessing(preprocess, weights[0][0].shape[0], path)
+        return cls(network, preprocess, classes, metadata, activation)
+
+
+def _images(X: np.ndarray) -> np.ndarray:
+    """Accept (N, 784) or (N, 28, 28) images; anything else is a DataError."""
+    X = np.asarray(X)
+    if X.ndim == 3 and X.shape[1:] == (28, 28):
+        X = X.reshape(len(X), -1)
+    if X.ndim != 2 or X.shape[1] != INPUT_PIXELS:
+        raise DataError(f"the model takes 28×28 images as rows of {INPUT_PIXELS} pixels; "
+                        f"got an array of shape {X.shape}.")
+    return X
+
+
+def _check_preprocessing(preprocess: Pipeline, num_features: int, path: Path) -> None:
+    """The saved preprocessing must turn one 28×28 image into the first layer's input."""
+    try:
+        features = preprocess.transform(np.zeros((1, INPUT_PIXELS), np.uint8))
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ModelFileError(f"{path}: its preprocessing does not fit 28×28 images "
+                             f"({exc}).") from None
+    if features.shape != (1, num_features):
+        raise ModelFileError(f"{path}: its preprocessing makes {features.shape[1]} features "
+                             f"but the first layer takes {num_features}.")
 
 
 def _check_shapes(weights: list[tuple[np.ndarray, np.ndarray]], path: Path) -> None:

@@ -19,13 +19,15 @@ import numpy as np
 
 from . import __version__
 from .callbacks import History
+from .checkpoint import NAME as CHECKPOINT
+from .checkpoint import save_checkpoint
 from .config import TrainConfig
 from .data import Dataset, load_dataset
 from .fileio import write_json
 from .model import Model, Network
 from .plots import plot_curves
 from .preprocessing import Pipeline
-from .solver import Solver
+from .solver import Solver, TrainingInterrupted
 
 
 @dataclass
@@ -42,7 +44,7 @@ class RunResult:
 
     def summary(self) -> str:
         m = self.metrics
-        status = "DIVERGED, kept the last good weights; " if m["diverged"] else ""
+        status = "DIVERGED (best epoch kept): " if m["diverged"] else ""
         return (f"{status}test accuracy {m['test_accuracy']:.2%} (loss {m['test_loss']:.4f}), "
                 f"val {m['val_accuracy']:.2%}, train {m['train_accuracy']:.2%} after "
                 f"{m['epochs_run']} epochs in {m['train_seconds']:.2f}s [{m['dataset']}]")
@@ -60,25 +62,51 @@ class RunResult:
         return out
 
 
+def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: bool = True,
+                 resume_state: dict[str, Any] | None = None) -> RunResult:
+    """``train(**run)`` and write its outputs into ``out``.
+
+    On Ctrl-C a checkpoint with ``run`` goes to ``out/checkpoint.npz`` before the
+    TrainingInterrupted is passed on; a finished run removes it.
+    """
+    out = Path(out)
+    try:
+        result = train(**run, progress=progress, resume_state=resume_state)
+    except TrainingInterrupted as exc:
+        save_checkpoint(out / CHECKPOINT, exc.checkpoint, run)
+        raise
+    result.save(out)
+    (out / CHECKPOINT).unlink(missing_ok=True)
+    return result
+
+
 def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None,
-          config: TrainConfig | None = None, *, data: Dataset | None = None,
+          config: TrainConfig | dict[str, Any] | None = None, *,
+          data: Dataset | None = None,
           val_size: int | None = None, center: str = "pixel", hidden: Sequence[int] = (),
           activation: str = "relu", progress: bool = True, allow_download: bool = True,
-          **options: Any) -> RunResult:
+          resume_state: dict[str, Any] | None = None, **options: Any) -> RunResult:
     """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
 
     Args:
         dataset, data_dir, val_size, allow_download: where the data comes from
             (see :func:`softmax_mnist.data.load_dataset`); or pass a loaded ``data``.
-        config: a TrainConfig; or give its fields as keyword ``options``
+        config: a TrainConfig (or its dict); or give its fields as keyword ``options``
             (``train(max_epoch=10, momentum=0)``).
         center: subtract the training mean per "pixel" (default), per "image", or "none".
         hidden, activation: hidden layer sizes and their activation, for an MLP.
         progress: progress bars and per-epoch lines on stderr.
+        resume_state: a Solver ``state_dict`` (from an interrupted run with the same
+            arguments) to continue from.
 
     Returns:
         RunResult with the model (preprocessing included), History and metrics.
+
+    Raises:
+        TrainingInterrupted: on Ctrl-C; it carries a checkpoint of the last epoch.
     """
+    if isinstance(config, dict):
+        config = TrainConfig.from_dict(config)
     config = config if config is not None else TrainConfig.from_dict(options)
     preprocess = Pipeline.default(center)  # validate options before loading anything
     if data is None:
@@ -96,6 +124,8 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
                             seed=config.seed)
     solver = Solver(network, X_train, data.y_train, X_val, data.y_val, config,
                     transform=transform, progress=progress)
+    if resume_state is not None:
+        solver.load_state(resume_state)
     started = time.perf_counter()
     history = solver.train()
     wall = time.perf_counter() - started
@@ -131,6 +161,7 @@ def _metrics(data: Dataset, config: TrainConfig, solver: Solver, history: Histor
         "best_epoch": history.best_epoch,
         "stop_reason": history.stop_reason,
         "diverged": history.diverged,
+        "divergence": solver.divergence,
         "train_seconds": solver.train_seconds,
         "wall_seconds": wall,
         "history": _finite(history.to_dict()),

@@ -1,7 +1,7 @@
 """The Solver: mini-batch training with per-epoch shuffling, decay and early stopping.
 
-One epoch: shuffle the training set (one contiguous copy, seeded), walk it in
-batches of ``batch_size`` (the last one may be short), and for each batch
+One epoch: shuffle the training set (seeded), walk it in batches of ``batch_size``
+(the last one may be short), and for each batch
 
     logits = network.forward(x)
     loss, acc = loss_fn.forward(logits, y)
@@ -9,6 +9,12 @@ batches of ``batch_size`` (the last one may be short), and for each batch
     optimizer.step()                          # v = μ v + η g;  p -= v
 
 then validate, record the epoch in the History, decay η, and ask the stopper.
+
+A run that blows up (a NaN/inf loss, or an epoch whose mean loss is over
+``DIVERGENCE_FACTOR`` times that of guessing uniformly, ln C) stops and keeps the
+weights of its best validation epoch. Ctrl-C raises :class:`TrainingInterrupted`
+carrying a checkpoint of the last finished epoch; ``load_state`` resumes from it
+and ends exactly where an uninterrupted run would.
 """
 
 from __future__ import annotations
@@ -31,7 +37,15 @@ from .model import Network, Transform
 from .optimizer import SGD
 
 BLAS_THREADS = 1
-DIVERGENCE_LOSS = 1e3  # a mean cross-entropy this large means the run has blown up
+DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training; ``checkpoint`` resumes at the last finished epoch."""
+
+    def __init__(self, checkpoint: dict[str, Any], epoch: int):
+        super().__init__(f"interrupted in epoch {epoch}")
+        self.checkpoint, self.epoch = checkpoint, epoch
 
 
 class Solver:
@@ -80,6 +94,10 @@ class Solver:
         self.rng = np.random.default_rng(np.random.SeedSequence(self.config.seed).spawn(2)[1])
         self.history = History()
         self.train_seconds = 0.0
+        self.epoch = 0  # epochs finished
+        self.divergence: str | None = None
+        self._best: tuple[float, int, list[np.ndarray]] = (-np.inf, 0, network.get_weights())
+        self._explode_at = DIVERGENCE_FACTOR * math.log(network.num_classes)
 
     def _make_stopper(self) -> Stopper | None:
         c = self.config
@@ -99,37 +117,81 @@ class Solver:
             return self._train()
 
     def _train(self) -> History:
-        c = self.config
-        last_good = self.network.get_weights()
-        for epoch in range(1, c.max_epoch + 1):
-            start = time.perf_counter()
-            train_loss, train_acc, diverged = self._train_epoch(epoch)
-            self.train_seconds += time.perf_counter() - start
-            if diverged:
-                self.network.set_weights(last_good)
-                self.history.diverged = True
-                self.history.stop_reason = "diverged"
-                break
-            val_loss, val_acc = self.validate()
-            logs = {"train_loss": train_loss, "train_accuracy": train_acc,
-                    "val_loss": val_loss, "val_accuracy": val_acc,
-                    "lr": self.optimizer.learning_rate,
-                    "seconds": time.perf_counter() - start}
-            self.history.record(**logs)
-            self._report_epoch(epoch)
-            last_good = self.network.get_weights()
-            self.optimizer.learning_rate *= c.lr_decay
-            logs["train_seconds"] = self.train_seconds
-            # every callback sees every epoch, even when an earlier one asks to stop
-            votes = [cb.on_epoch_end(epoch, logs, self.network) for cb in self.callbacks]
-            if any(votes):
-                self.history.stop_reason = "early_stop"
-                break
+        checkpoint = self.state_dict()
+        try:
+            while self.epoch < self.config.max_epoch and not self._run_epoch():
+                checkpoint = self.state_dict()
+        except KeyboardInterrupt:
+            raise TrainingInterrupted(checkpoint, self.epoch + 1) from None
         for cb in self.callbacks:
             cb.on_train_end(self.network)
-        if self.stopper:
-            self.history.best_epoch = self.stopper.best_epoch
+        if self.history.diverged:  # the best epoch, not the stopper's view
+            self.network.set_weights(self._best[2])
+        self.history.best_epoch = self._best[1] or None
         return self.history
+
+    def _run_epoch(self) -> bool:
+        """Train, validate and record one epoch; returns True when training should stop."""
+        c, epoch = self.config, self.epoch + 1
+        start = time.perf_counter()
+        train_loss, train_acc = self._train_epoch(epoch)
+        self.train_seconds += time.perf_counter() - start
+        if not math.isfinite(train_loss):
+            return self._diverged(epoch, "the loss became infinite or NaN")
+        val_loss, val_acc = self.validate()
+        logs = {"train_loss": train_loss, "train_accuracy": train_acc, "val_loss": val_loss,
+                "val_accuracy": val_acc, "lr": self.optimizer.learning_rate,
+                "seconds": time.perf_counter() - start}
+        self.history.record(**logs)
+        self.epoch = epoch
+        self._report_epoch(epoch)
+        if val_acc > self._best[0] or np.isnan(val_acc):  # no validation: the latest
+            self._best = (val_acc, epoch, self.network.get_weights())
+        if train_loss > self._explode_at:
+            return self._diverged(epoch, f"its mean loss {train_loss:.3g} is over "
+                                         f"{DIVERGENCE_FACTOR:g}× that of guessing")
+        self.optimizer.learning_rate *= c.lr_decay
+        logs["train_seconds"] = self.train_seconds
+        # every callback sees every epoch, even when an earlier one asks to stop
+        votes = [cb.on_epoch_end(epoch, logs, self.network) for cb in self.callbacks]
+        if any(votes):
+            self.history.stop_reason = "early_stop"
+        return any(votes)
+
+    def _diverged(self, epoch: int, why: str) -> bool:
+        kept = (f"kept the weights of epoch {self._best[1]}" if self._best[1]
+                else "no epoch finished, kept the initial weights")
+        self.divergence = (f"training diverged in epoch {epoch}: {why}; {kept}. "
+                           f"Try a smaller learning rate than {self.config.learning_rate:g}.")
+        self.history.diverged, self.history.stop_reason = True, "diverged"
+        return True
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to go on from here: weights, velocities, η, RNG, history …"""
+        stopper = self.stopper.state() if self.stopper else None
+        return {"epoch": self.epoch, "weights": self.network.get_weights(),
+                "velocities": [v.copy() for v in self.optimizer.velocity],
+                "learning_rate": self.optimizer.learning_rate,
+                "rng": self.rng.bit_generator.state, "history": self.history.to_dict(),
+                "train_seconds": self.train_seconds, "stopper": stopper,
+                "best": (self._best[0], self._best[1], [w.copy() for w in self._best[2]])}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Continue from a ``state_dict`` of a run with the same data and config."""
+        self.epoch = int(state["epoch"])
+        self.network.set_weights(state["weights"])
+        for v, saved in zip(self.optimizer.velocity, state["velocities"], strict=True):
+            v[...] = saved
+        self.optimizer.learning_rate = float(state["learning_rate"])
+        self.rng.bit_generator.state = state["rng"]
+        self.history = History.from_dict(state["history"])
+        self.train_seconds = float(state["train_seconds"])
+        if self.stopper and state["stopper"] is not None:
+            self.stopper.load_state(state["stopper"])
+        best_val, best_epoch, best_weights = state["best"]
+        self._best = (float(best_val), int(best_epoch), list(best_weights))
 
     def _report_epoch(self, epoch: int) -> None:
         if not self.progress:
@@ -140,8 +202,11 @@ class Solver:
                    f"val loss {h['val_loss'][-1]:.4f} acc {h['val_accuracy'][-1]:.2%}  "
                    f"lr {h['lr'][-1]:.4g}  {h['seconds'][-1]:.2f}s", file=sys.stderr)
 
-    def _train_epoch(self, epoch: int) -> tuple[float, float, bool]:
-        """One pass over the shuffled training set -> (mean loss, accuracy, diverged)."""
+    def _train_epoch(self, epoch: int) -> tuple[float, float]:
+        """One pass over the shuffled training set -> (mean loss, accuracy).
+
+        A non-finite loss ends the pass at once and returns it as the mean loss.
+        """
         c = self.config
         X, y = self.X_train, self.y_train
         n, B = len(X), c.batch_size
@@ -159,9 +224,9 @@ class Solver:
             if transform is not None:
                 xb = transform(xb)
             loss, hits = loss_fn.forward(forward(xb), yb, count=True)
-            if not loss < DIVERGENCE_LOSS:  # also catches NaN
+            if not math.isfinite(loss):
                 bar.close()
-                return loss, float("nan"), True
+                return loss, float("nan")
             backward(loss_fn.backward())
             step()
             losses[i] = loss
@@ -171,7 +236,7 @@ class Solver:
                 bar.set_postfix(loss=f"{loss:.3f}", acc=f"{hits / len(yb):.3f}", refresh=False)
         bar.close()
         self.history.iteration_loss.extend(losses.tolist())
-        return float(losses.mean()), correct / n, False
+        return float(losses.mean()), correct / n
 
     def validate(self) -> tuple[float, float]:
         """Loss and accuracy on the validation split (nan, nan when there is none)."""

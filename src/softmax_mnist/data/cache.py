@@ -33,16 +33,16 @@ def cached_pair(images: Path, labels: Path, decode: Callable[[Path, Path], Array
     """``decode(images, labels)``, or its result from the cache when the files are unchanged.
 
     Returns:
-        X: (N, 784) uint8, y: (N,) uint8 — memory-mapped read-only when from the cache.
+        X: (N, 784) uint8, y: (N,) uint8.
     """
     folder = cache_dir() / "decoded"
     key = _key((images, labels))
     x_file, y_file = folder / f"{key}-X.npy", folder / f"{key}-y.npy"
     try:
-        X = np.load(x_file, mmap_mode="r", allow_pickle=False)
-        y = np.load(y_file, mmap_mode="r", allow_pickle=False)
+        X = np.load(x_file, allow_pickle=False)
+        y = np.load(y_file, allow_pickle=False)
         if X.dtype == np.uint8 and y.dtype == np.uint8 and X.ndim == 2 and len(X) == len(y):
-            return np.asarray(X), np.asarray(y)
+            return X, y
     except (OSError, ValueError):
         pass  # not cached yet, or damaged: decode again
     X, y = decode(images, labels)

@@ -39,8 +39,21 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
+CHUNK = 1 << 22  # read gzip streams in 4 MiB pieces: memory follows the data, not the header
+
+
 def _read_exact(fh, n: int, path: Path, what: str) -> bytes:
-    data = fh.read(n)
+    if isinstance(fh, gzip.GzipFile):
+        chunks, got = [], 0
+        while got < n:
+            chunk = fh.read(min(CHUNK, n - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        data = b"".join(chunks)
+    else:
+        data = fh.read(n)
     if len(data) != n:
         raise DataError(f"{path}: file is truncated: expected {n} bytes of {what}, "
                         f"found {len(data)}. Delete it and download it again.")
@@ -89,6 +102,11 @@ def _read_idx_stream(fh, path: Path, ndim: int | None) -> np.ndarray:
     if nbytes > MAX_BYTES:
         raise DataError(f"{path}: header claims shape {shape} ({nbytes} bytes), "
                         "which is not a plausible data set. The file is corrupt.")
+    if not isinstance(fh, gzip.GzipFile):  # a raw file's length is known: check it first
+        size = os.fstat(fh.fileno()).st_size
+        if size != 4 + 4 * file_ndim + nbytes:
+            raise DataError(f"{path}: is {size} bytes but its header (shape {shape}) needs "
+                            f"{4 + 4 * file_ndim + nbytes}; the file is truncated or corrupt.")
     data = _read_exact(fh, nbytes, path, f"data for shape {shape}")
     if fh.read(1):
         raise DataError(f"{path}: has bytes after the {nbytes} the header announces "

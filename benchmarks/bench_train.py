@@ -1,0 +1,377 @@
+"""How fast softmax-mnist trains, against the baselines, measured in one run.
+
+Every timed item runs once per round, rounds are repeated (``--repeats``, default 5)
+and the order of items rotates between rounds, so slow spells of a noisy machine hit
+all of them alike; the table shows medians and ratios (theirs / ours).
+
+    python benchmarks/bench_train.py --data-dir ../shared/data/mnist --json bench.json
+    python benchmarks/bench_train.py --smoke          # seconds; what CI runs
+
+Baselines: a plain NumPy loop (the straightforward vectorised loop of the lab), PyTorch
+on the CPU (``pip install torch==2.13.0``) with pre-batched tensors and with a
+DataLoader, scikit-learn's LogisticRegression (lbfgs) — each skipped with a message
+when its package is missing — and the full-batch forward + gradient pass, the floor
+for one epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from softmax_mnist import Callback, Network, Solver, TrainConfig, load_dataset
+from softmax_mnist.data import Dataset
+from softmax_mnist.preprocessing import Pipeline
+
+LR, MOMENTUM, BATCH = 0.1, 0.9, 100
+
+
+# -- the systems under test ------------------------------------------------------------
+
+def ours_epoch(data: Dataset, prep: Pipeline, batch_size: int) -> Callable[[], float]:
+    """One epoch of softmax-mnist's Solver (returns its training seconds)."""
+    def run() -> float:
+        solver = Solver(Network.build(seed=0), data.X_train, data.y_train, data.X_val,
+                        data.y_val, transform=prep.transform, progress=False, max_epoch=1,
+                        batch_size=batch_size, learning_rate=LR, momentum=MOMENTUM,
+                        early_stop="none")
+        solver.train()
+        return solver.train_seconds
+    return run
+
+
+def plain_numpy_epoch(X: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+    """The straightforward vectorised loop: shuffled copy, one-hot labels, float32."""
+    Y = np.eye(10, dtype=np.float32)[y]
+
+    def run() -> float:
+        rng = np.random.default_rng(0)
+        W = (rng.standard_normal((784, 10)) * np.sqrt(2 / 794)).astype(np.float32)
+        b = np.zeros(10, np.float32)
+        vW, vb = np.zeros_like(W), np.zeros_like(b)
+        start = time.perf_counter()
+        perm = rng.permutation(len(X))
+        Xs, Ys = X[perm], Y[perm]
+        for i in range(0, len(X), BATCH):
+            xb, yb = Xs[i:i + BATCH], Ys[i:i + BATCH]
+            z = xb @ W + b
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            _loss = -np.mean(np.sum(yb * np.log(p + 1e-12), axis=1))
+            e = (p - yb) / len(xb)
+            gW, gb = xb.T @ e, e.sum(axis=0)
+            vW = MOMENTUM * vW + LR * gW
+            vb = MOMENTUM * vb + LR * gb
+            W -= vW
+            b -= vb
+        return time.perf_counter() - start
+    return run
+
+
+def floor_pass(X: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+    """One full-batch forward + gradient over all training features (default threads)."""
+    W = np.zeros((784, 10), np.float32)
+    rows = np.arange(len(y))
+
+    def run() -> float:
+        start = time.perf_counter()
+        z = X @ W
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        z[rows, y] -= 1
+        _grad = X.T @ z / len(y)
+        return time.perf_counter() - start
+    return run
+
+
+def torch_epochs(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray
+                 ) -> dict[str, Callable[[], float]] | str:
+    """PyTorch CPU: pre-batched tensors, and a DataLoader; or why it is skipped."""
+    try:
+        import torch
+    except ImportError:
+        return "torch not installed (pip install torch==2.13.0)"
+    torch.manual_seed(0)
+    Xt, yt = torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(y.astype(np.int64))
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(Xt, yt),
+                                         batch_size=BATCH, shuffle=True)
+    state: dict[str, float] = {}
+
+    def make(use_loader: bool) -> Callable[[], float]:
+        def run() -> float:
+            model = torch.nn.Linear(784, 10)
+            opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            start = time.perf_counter()
+            if use_loader:
+                batches = iter(loader)
+            else:
+                perm = torch.randperm(len(Xt))
+                batches = zip(Xt[perm].split(BATCH), yt[perm].split(BATCH), strict=True)
+            for xb, yb in batches:
+                opt.zero_grad()
+                loss_fn(model(xb), yb).backward()
+                opt.step()
+            seconds = time.perf_counter() - start
+            with torch.no_grad():
+                pred = model(torch.from_numpy(X_test)).argmax(1).numpy()
+            state["loader" if use_loader else "batched"] = float((pred == y_test).mean())
+            return seconds
+        return run
+
+    return {"torch_batched": make(False), "torch_loader": make(True), "_acc": state}
+
+
+def sklearn_fit(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
+                max_iter: int) -> Callable[[], float] | str:
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        return "scikit-learn not installed (pip install scikit-learn)"
+    import warnings
+
+    acc: dict[str, float] = {}
+
+    def run() -> float:
+        clf = LogisticRegression(solver="lbfgs", max_iter=max_iter)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        seconds = time.perf_counter() - start
+        acc["test"] = float(clf.score(X_test, y_test))
+        return seconds
+    run.accuracy = acc  # type: ignore[attr-defined]
+    return run
+
+
+class TestTracker(Callback):
+    """Records (cumulative training seconds, test accuracy) after each epoch.
+
+    Only for the benchmark's question "how long until 92 %": nothing is chosen on it.
+    """
+
+    def __init__(self, prep: Pipeline, X_test: np.ndarray, y_test: np.ndarray):
+        self.prep, self.X_test, self.y_test = prep, X_test, y_test
+        self.points: list[tuple[float, float]] = []
+
+    def on_epoch_end(self, epoch, logs, network) -> bool:
+        acc = network.evaluate(self.X_test, self.y_test, self.prep.transform)[1]
+        self.points.append((logs["train_seconds"], acc))
+        return False
+
+
+def time_to_accuracy(data: Dataset, target: float) -> tuple[float, float, int]:
+    """Default configuration: training seconds until test accuracy ≥ target."""
+    prep = Pipeline.default().fit(data.X_train)
+    tracker = TestTracker(prep, data.X_test, data.y_test)
+    Solver(Network.build(seed=0), data.X_train, data.y_train, data.X_val, data.y_val,
+           TrainConfig(), transform=prep.transform, progress=False,
+           callbacks=[tracker]).train()
+    for epoch, (seconds, acc) in enumerate(tracker.points, start=1):
+        if acc >= target:
+            return seconds, acc, epoch
+    return float("inf"), tracker.points[-1][1], len(tracker.points)
+
+
+def load_seconds(name: str, data_dir: str | None, use_cache: bool) -> Callable[[], float]:
+    """Seconds to load the data set: decoding the .gz files, or from the decoded cache."""
+    if use_cache:
+        load_dataset(name, data_dir)  # make sure the cache entry exists
+    def run() -> float:
+        start = time.perf_counter()
+        load_dataset(name, data_dir, use_cache=use_cache)
+        return time.perf_counter() - start
+    return run
+
+
+def peak_rss_mb(data_dir: str | None, extra: list[str]) -> float:
+    """Peak RSS of a default `softmax-mnist train` in a fresh process, in MB.
+
+    Linux's VmHWM belongs to the process image; ru_maxrss would carry over the
+    high-water mark of this (large) benchmark process through fork and exec.
+    """
+    code = ("import sys; from softmax_mnist.cli import main; main(sys.argv[1:]); "
+            "print(next(int(line.split()[1]) for line in open('/proc/self/status') "
+            "if line.startswith('VmHWM')))")
+    with tempfile.TemporaryDirectory() as out:
+        args = ["train", "--quiet", "--out", out, *extra]
+        if data_dir:
+            args += ["--data-dir", data_dir]
+        proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                              text=True, check=True)
+    return int(proc.stdout.strip().splitlines()[-1]) / 1024
+
+
+# -- the run ---------------------------------------------------------------------------
+
+def interleaved(items: dict[str, Callable[[], float]], repeats: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {k: [] for k in items}
+    names = list(items)
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(items[name]())
+    return times
+
+
+def subset(data: Dataset, n: int) -> Dataset:
+    from dataclasses import replace
+    return replace(data, X_train=data.X_train[:n], y_train=data.y_train[:n])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", help="full MNIST (default: $SOFTMAX_MNIST_DATA)")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--figure", type=Path, help="cost-growth figure (PNG)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true",
+                    help="tiny sizes, one repeat: checks the script runs (CI)")
+    args = ap.parse_args(argv)
+    repeats = 1 if args.smoke else max(args.repeats, 1)
+    data_dir = args.data_dir or os.environ.get("SOFTMAX_MNIST_DATA")
+
+    # a cache of our own: the benchmark neither relies on nor fills the user's
+    os.environ["SOFTMAX_MNIST_CACHE"] = tempfile.mkdtemp(prefix="softmax-mnist-bench-")
+    name = "mnist-sample" if args.smoke else "mnist"
+    data = load_dataset(name, data_dir, allow_download=False, progress=False)
+    if args.smoke:
+        data = subset(data, 2000)
+    prep = Pipeline.default().fit(data.X_train)
+    X, X_test = prep.transform(data.X_train), prep.transform(data.X_test)
+    print(f"data: {data.summary()}; {repeats} repeat(s)", flush=True)
+
+    items: dict[str, Callable[[], float]] = {
+        f"ours_b{b}": ours_epoch(data, prep, b) for b in (100, 10, 1000)}
+    items["plain_numpy"] = plain_numpy_epoch(X, data.y_train)
+
+    def floor_min() -> float:  # the floor is the faster of one and all BLAS threads
+        with threadpool_limits(1):
+            one = floor_pass(X, data.y_train)()
+        return min(one, floor_pass(X, data.y_train)())
+    items["floor"] = floor_min
+    skipped: dict[str, str] = {}
+    torch_items = torch_epochs(X, data.y_train, X_test, data.y_test)
+    torch_acc: dict[str, float] = {}
+    if isinstance(torch_items, str):
+        skipped["torch"] = torch_items
+    else:
+        torch_acc = torch_items.pop("_acc")  # type: ignore[assignment]
+        items.update(torch_items)  # type: ignore[arg-type]
+    items["load_gz"] = load_seconds(name, data_dir, use_cache=False)
+    items["load_cache"] = load_seconds(name, data_dir, use_cache=True)
+    times = interleaved(items, repeats)
+
+    sk = sklearn_fit(X, data.y_train, X_test, data.y_test, 10 if args.smoke else 100)
+    if isinstance(sk, str):
+        skipped["sklearn"] = sk
+    else:
+        times["sklearn_lbfgs"] = [sk() for _ in range(min(repeats, 3))]
+
+    target = 0.85 if args.smoke else 0.92
+    reach_seconds, reach_acc, reach_epoch = time_to_accuracy(data, target)
+    rss = peak_rss_mb(data_dir, ["--dataset", "mnist-sample"] if args.smoke else [])
+    med = {k: statistics.median(v) for k, v in times.items()}
+
+    results = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                   f"Python {platform.python_version()}, NumPy {np.__version__}, "
+                   + ", ".join(f"{i['internal_api']} {i.get('version')}"
+                               for i in threadpool_info() if i["user_api"] == "blas"),
+        "data": data.summary(), "repeats": repeats, "smoke": args.smoke,
+        "median_seconds": med, "all_seconds": times, "skipped": skipped,
+        "ratios": {
+            "torch_batched_over_ours": med.get("torch_batched", np.nan) / med["ours_b100"],
+            "torch_loader_over_ours": med.get("torch_loader", np.nan) / med["ours_b100"],
+            "plain_numpy_over_ours": med["plain_numpy"] / med["ours_b100"],
+            "ours_over_floor": med["ours_b100"] / med["floor"],
+            "sklearn_over_ours_to_92": med.get("sklearn_lbfgs", np.nan) / reach_seconds,
+        },
+        "accuracy": {"torch_batched_1_epoch": torch_acc.get("batched"),
+                     "torch_loader_1_epoch": torch_acc.get("loader"),
+                     "sklearn_lbfgs": getattr(sk, "accuracy", {}).get("test")},
+        "time_to_target": {"target": target, "seconds": reach_seconds,
+                           "test_accuracy": reach_acc, "epochs": reach_epoch},
+        "peak_rss_mb": rss,
+    }
+    if args.figure:
+        results["growth"] = growth_figure(data, prep, args.figure, args.smoke)
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=float) + "\n")
+    return 0
+
+
+def growth_figure(data: Dataset, prep: Pipeline, path: Path, smoke: bool) -> dict:
+    """Epoch time against batch size and against the number of training samples."""
+    from softmax_mnist.plots import plt, save_figure
+
+    batches = [10, 100, 1000] if smoke else [1, 10, 100, 1000, 5000]
+    by_batch = {b: ours_epoch(data, prep, b)() for b in batches}
+    n_max = len(data.y_train)
+    sizes = [n for n in (500, 1000, 5000, 10_000, 20_000, 40_000, n_max) if n <= n_max]
+    by_size = {n: statistics.median(ours_epoch(subset(data, n), prep, BATCH)()
+                                    for _ in range(3)) for n in sizes}
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    a.loglog(list(by_batch), list(by_batch.values()), "o-")
+    a.set(xlabel="batch size", ylabel="seconds per epoch", title=f"{n_max} training images")
+    b.plot(list(by_size), list(by_size.values()), "o-")
+    b.set(xlabel="training images", ylabel="seconds per epoch", title=f"batch {BATCH}")
+    for ax in (a, b):
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle("softmax-mnist: cost of one epoch")
+    save_figure(fig, path)
+    return {"by_batch": by_batch, "by_size": by_size}
+
+
+def print_table(r: dict) -> None:
+    med, ratio, acc = r["median_seconds"], r["ratios"], r["accuracy"]
+    rows = [
+        ("ours, epoch, batch 100", "ours_b100", ""),
+        ("ours, epoch, batch 10", "ours_b10", ""),
+        ("ours, epoch, batch 1000", "ours_b1000", ""),
+        ("plain NumPy loop, epoch, batch 100", "plain_numpy",
+         f"{ratio['plain_numpy_over_ours']:.2f}x ours"),
+        ("PyTorch CPU pre-batched, epoch", "torch_batched",
+         f"{ratio['torch_batched_over_ours']:.2f}x ours"),
+        ("PyTorch CPU DataLoader, epoch", "torch_loader",
+         f"{ratio['torch_loader_over_ours']:.2f}x ours"),
+        ("full-batch forward+gradient (floor)", "floor",
+         f"ours = {ratio['ours_over_floor']:.2f}x floor"),
+        ("scikit-learn lbfgs fit", "sklearn_lbfgs",
+         f"{ratio['sklearn_over_ours_to_92']:.1f}x ours to target"),
+        ("load MNIST from .gz", "load_gz", ""),
+        ("load MNIST from cache", "load_cache", ""),
+    ]
+    print(f"{'what':40s} {'median s':>10s}  ratio")
+    for label, key, note in rows:
+        if key in med:
+            print(f"{label:40s} {med[key]:10.4f}  {note}")
+    t = r["time_to_target"]
+    print(f"{'ours, default config to target':40s} {t['seconds']:10.4f}  "
+          f"{t['test_accuracy']:.2%} test after {t['epochs']} epoch(s)")
+    print(f"peak RSS of softmax-mnist train: {r['peak_rss_mb']:.0f} MB")
+    print("accuracy: " + ", ".join(f"{k} {v:.2%}" for k, v in acc.items() if v is not None))
+    for name, why in r["skipped"].items():
+        print(f"skipped {name}: {why}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
