@@ -21,6 +21,13 @@ from .errors import SoftmaxMnistError
 DEFAULTS = TrainConfig()
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (plus a pointer to --help), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _hidden(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
@@ -42,11 +49,12 @@ def _add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="softmax-mnist",
         description="Softmax regression for handwritten digits (MNIST), from scratch in NumPy.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=Parser)
 
     t = sub.add_parser("train", help="train a model and write model.npz, metrics.json, "
                                      "curves.png", description="Train and test a model. "
