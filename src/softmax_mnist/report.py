@@ -242,7 +242,7 @@ def _compare_observations(study: Study, variants: list[dict[str, Any]],
                 parts.append(text(lang, "obs_threshold_miss", label=v["label"],
                                   epochs=num(v["cells"]["epochs_run"])))
         if reached:
-            obs.append(_obs("obs_threshold", lang, t=_pct(th), parts="; ".join(parts)))
+            obs.append(_obs("obs_threshold", lang, t=_pct(th), parts=_sep(lang).join(parts)))
         elif ok:
             obs.append(_obs("obs_threshold_none", lang, t=_pct(th),
                             epochs=num(max((v["cells"]["epochs_run"] for v in ok),
@@ -262,7 +262,7 @@ def _compare_observations(study: Study, variants: list[dict[str, Any]],
                       a=num(v["cells"][f"test_at_{c1}"]), b=num(v["cells"][f"test_at_{c2}"]))
                  for v in ok if v["cells"][f"test_at_{c2}"]["value"] is not None]
         if parts:
-            obs.append(_obs("obs_checkpoint", lang, c1=c1, c2=c2, parts="; ".join(parts)))
+            obs.append(_obs("obs_checkpoint", lang, c1=c1, c2=c2, parts=_sep(lang).join(parts)))
     for v in ok:
         config = study.config(Variant("", v["options"]), 0)
         if config.early_stop == "none":
@@ -282,7 +282,7 @@ def _compare_observations(study: Study, variants: list[dict[str, Any]],
 def _divergence_obs(variants: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     bad = [v["label"] for v in variants if any(r["diverged"] for r in v["runs"])]
     if bad:
-        return _obs("obs_diverged_runs", lang, {"diverged": bad}, runs="; ".join(bad))
+        return _obs("obs_diverged_runs", lang, {"diverged": bad}, runs=_sep(lang).join(bad))
     return _obs("obs_no_divergence", lang)
 
 
@@ -380,6 +380,10 @@ def _grid_observations(study: Study, variants: list[dict[str, Any]],
             obs.append(_obs("obs_best_per_row", lang, axis=axis_name(lang, a1),
                             row_axis=axis_name(lang, a0), parts=", ".join(parts)))
     return obs
+
+
+def _sep(lang: str) -> str:
+    return "；" if lang == "zh" else "; "
 
 
 def _pct(fraction: float) -> str:
