@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .callbacks import Callback
 from .config import TrainConfig
 from .data import Dataset
 from .errors import ConfigError
@@ -276,25 +277,23 @@ class RunSpec:
         return self.config.max_epoch * (steps * 6e-5 + n_train * 2.5e-6)
 
 
-class _TrackingSolver(Solver):
-    """The Solver, also measuring the test set after every epoch (reported, never used
-    to choose anything): ``validate`` runs once per epoch, after the epoch's training."""
+class TestCurve(Callback):
+    """Test loss and accuracy after every epoch: reported, never used to choose anything."""
 
-    def __init__(self, *args: Any, X_test: np.ndarray, y_test: np.ndarray, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._X_test, self._y_test = X_test, y_test
-        self.test_curve: list[tuple[float, float]] = []
+    def __init__(self, X: np.ndarray, y: np.ndarray, transform: Pipeline):
+        self.X, self.y, self.transform = X, y, transform.transform
+        self.points: list[tuple[float, float]] = []
 
-    def validate(self) -> tuple[float, float]:
-        self.test_curve.append(self.network.evaluate(self._X_test, self._y_test))
-        return super().validate()
+    def on_epoch_end(self, epoch: int, logs: dict[str, float], network: Network) -> bool:
+        self.points.append(network.evaluate(self.X, self.y, self.transform))
+        return False
 
 
-_FEATURES: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_PIPELINES: dict[tuple[str, str], Pipeline] = {}
 
 
 def data_key(data: Dataset) -> str:
-    """A fingerprint of a data set's content, so workers can cache its features."""
+    """A fingerprint of a data set's content, so workers can cache its preprocessing."""
     crc = 0
     for array in (data.X_train, data.y_train, data.X_val, data.y_val, data.X_test,
                   data.y_test):
@@ -302,17 +301,13 @@ def data_key(data: Dataset) -> str:
     return f"{data.name}:{len(data.y_train)}:{len(data.y_val)}:{len(data.y_test)}:{crc:08x}"
 
 
-def _features(data: Dataset, center: str, key: str) -> tuple[np.ndarray, ...]:
-    """Preprocessed (X_train, X_val, X_test) float32, cached per worker for its next runs."""
+def _pipeline(data: Dataset, center: str, key: str) -> Pipeline:
+    """The preprocessing fitted on the training split, cached per worker for its next runs."""
     cache_key = (key, center)
-    if cache_key not in _FEATURES:
-        pipeline = Pipeline.default(center)
-        X_train = pipeline.fit_transform(np.asarray(data.X_train))
-        features = (X_train, pipeline.transform(np.asarray(data.X_val)),
-                    pipeline.transform(np.asarray(data.X_test)))
-        _FEATURES.clear()  # one data set at a time: bounded memory
-        _FEATURES[cache_key] = features
-    return _FEATURES[cache_key]
+    if cache_key not in _PIPELINES:
+        _PIPELINES.clear()  # one data set at a time
+        _PIPELINES[cache_key] = Pipeline.default(center).fit(np.asarray(data.X_train))
+    return _PIPELINES[cache_key]
 
 
 def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> dict[str, Any]:
@@ -325,37 +320,40 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> dict[str, Any]:
     accuracy of the final weights) and, with ``keep_model``, ``model``:
     ``W`` (784, 10), ``b`` (10,), ``test_pred`` (N_test,).
     """
-    X_train, X_val, X_test = _features(data, spec.center, fingerprint)
+    pipeline = _pipeline(data, spec.center, fingerprint)
+    # the images stay uint8 (memory-mapped from the parent); features are made per batch
+    splits = {name: (np.asarray(getattr(data, f"X_{name}")), getattr(data, f"y_{name}"))
+              for name in ("train", "val", "test")}
+    (X_train, y_train), (X_val, y_val) = splits["train"], splits["val"]
+    X_test, y_test = splits["test"]
     network = Network.build(X_train.shape[1], len(data.classes), seed=spec.config.seed)
-    solver = _TrackingSolver(network, X_train, data.y_train, X_val, data.y_val, spec.config,
-                             progress=False, X_test=X_test, y_test=data.y_test)
+    curve = TestCurve(X_test, y_test, pipeline)
+    solver = Solver(network, X_train, y_train, X_val, y_val, spec.config,
+                    transform=pipeline.transform, progress=False, callbacks=[curve])
     history = solver.train()
     h = history.history
     n = history.epochs_run
-    test_curve = solver.test_curve[:n]  # a diverged epoch validates nothing
-    if len(test_curve) != n:
-        raise RuntimeError("the Solver no longer calls validate() once per epoch; "
-                           "experiments._TrackingSolver needs updating")
     final = {}
-    for split, X, y in (("train", X_train, data.y_train), ("val", X_val, data.y_val),
-                        ("test", X_test, data.y_test)):
-        final[f"{split}_loss"], final[f"{split}_accuracy"] = network.evaluate(X, y)
+    for split, (X, y) in splits.items():
+        final[f"{split}_loss"], final[f"{split}_accuracy"] = network.evaluate(
+            X, y, pipeline.transform)
     losses, per_point = block_means(history.iteration_loss, ITERATION_POINTS)
     record = {
         "config": spec.config.to_dict(), "center": spec.center, "epochs_run": n,
         "diverged": history.diverged, "stop_reason": history.stop_reason,
         "best_epoch": history.best_epoch, "train_seconds": solver.train_seconds,
         "history": {**{k: list(v) for k, v in h.items()},
-                    "test_loss": [t[0] for t in test_curve],
-                    "test_accuracy": [t[1] for t in test_curve]},
+                    "test_loss": [t[0] for t in curve.points[:n]],
+                    "test_accuracy": [t[1] for t in curve.points[:n]]},
         "iteration_loss": losses, "iterations_per_point": per_point,
         "final": final,
     }
     record = finite(record)
     if spec.keep_model:
         fc = network.fc_layers[0]
+        test_pred = network.logits(X_test, pipeline.transform).argmax(axis=1)
         record["model"] = {"W": fc.params["W"].copy(), "b": fc.params["b"].copy(),
-                           "test_pred": network.logits(X_test).argmax(axis=1).astype(np.uint8)}
+                           "test_pred": test_pred.astype(np.uint8)}
     return record
 
 
@@ -452,7 +450,7 @@ def _run_loky(specs: Sequence[RunSpec], data: Dataset, key: str, n_jobs: int,
         yield from zip(specs, parallel(delayed(run_one)(s, shared, key) for s in specs),
                        strict=True)
     finally:
-        _FEATURES.clear()
+        _PIPELINES.clear()
         shutil.rmtree(folder, ignore_errors=True)
 
 
