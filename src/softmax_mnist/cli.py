@@ -1,7 +1,8 @@
 """The ``softmax-mnist`` command: a thin layer over the library.
 
-Subcommands: ``train``, ``evaluate``, ``gradcheck``, ``report``, ``experiment``. A user
-mistake ends in one line on stderr and exit status 2; Ctrl-C ends with 130.
+Subcommands: ``train``, ``evaluate``, ``predict``, ``gradcheck``, ``report``,
+``experiment``. A user mistake ends in one line on stderr and exit status 2; Ctrl-C ends
+with 130.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ def _hidden(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(
             f"expected sizes like 256 or 512,256, got {text!r}") from None
     return sizes
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
 
 
 def _add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -> None:
@@ -111,6 +122,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("model", metavar="MODEL.npz")
     _add_data_options(ev, None)
     ev.add_argument("--json", action="store_true", help="one machine-readable JSON line")
+
+    pr = sub.add_parser("predict", help="recognise digits in image files (PNG, JPEG, …)",
+                        description="Prepare each image the way MNIST was made (grayscale, "
+                                    "invert a light background, crop to the ink, fit into "
+                                    "20×20, centre by centre of mass in 28×28) and print the "
+                                    "most probable classes.")
+    pr.add_argument("model", metavar="MODEL.npz")
+    pr.add_argument("images", nargs="+", metavar="IMAGE", help="one digit per image file")
+    pr.add_argument("--top", type=_positive, default=3, metavar="K",
+                    help="how many classes to list per image (default %(default)s)")
+    pr.add_argument("--json", action="store_true",
+                    help="one JSON object per image and line: file, prediction, top")
+    pr.add_argument("--save-prepared", metavar="DIR",
+                    help="also write the 28×28 image the model sees, as DIR/<name>.28x28.png")
 
     g = sub.add_parser("gradcheck", help="check gradients against numerical ones",
                        description="Compare analytic gradients with centred finite "
@@ -219,6 +244,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .model import Model
+    from .predict import predict_images, prepare_files, save_prepared
+
+    model = Model.load(args.model)
+    X = prepare_files(args.images)  # every file is checked before anything is printed
+    if args.save_prepared:
+        save_prepared(X, args.images, args.save_prepared)
+    for p in predict_images(model, X, args.images, args.top):
+        print(json.dumps(p.to_dict()) if args.json else p.describe())
+    return 0
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from .gradcheck import check_gradients, random_problem
 
@@ -272,8 +310,8 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck,
-            "report": cmd_report, "experiment": cmd_experiment}
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+            "gradcheck": cmd_gradcheck, "report": cmd_report, "experiment": cmd_experiment}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
