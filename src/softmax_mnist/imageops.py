@@ -156,13 +156,20 @@ def deskew(X: np.ndarray) -> np.ndarray:
 # -- smoothing, denoising, pooling ----------------------------------------------------
 
 
-def _neighbour_sum(imgs: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Separable 'same' correlation of imgs: (n, S, S) with a 1-D kernel along both axes."""
+def _band_matrix(kernel: np.ndarray, side: int) -> np.ndarray:
+    """(S, S) matrix B with B[a, b] = kernel[b − a + r]: ``x @ B`` correlates every row
+    of x with the kernel (radius r), treating pixels outside the frame as 0."""
     radius = len(kernel) // 2
-    side = imgs.shape[1]
-    padded = np.pad(imgs, ((0, 0), (radius, radius), (radius, radius)))
-    tmp = sum(w * padded[:, d:d + side, :] for d, w in enumerate(kernel))
-    return sum(w * tmp[:, :, d:d + side] for d, w in enumerate(kernel))
+    offset = np.arange(side)[None, :] - np.arange(side)[:, None] + radius  # b − a + r
+    inside = (offset >= 0) & (offset < len(kernel))
+    return np.where(inside, kernel[np.clip(offset, 0, len(kernel) - 1)], 0).astype(DTYPE)
+
+
+def _neighbour_sum(imgs: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Separable 'same' correlation of imgs: (n, S, S) with a symmetric 1-D kernel along
+    both axes, zeros outside: two small matrix products. Returns (n, S, S) float32."""
+    band = _band_matrix(kernel, imgs.shape[1])
+    return band.T @ (imgs @ band)  # columns, then rows (band is symmetric for these kernels)
 
 
 def gaussian_kernel(sigma: float) -> np.ndarray:
@@ -208,7 +215,6 @@ def average_pool(X: np.ndarray, size: int) -> np.ndarray:
     if size < 1 or side % size:
         raise ValueError(f"pool size {size} does not divide the image side {side}")
     cells = side // size
-    imgs = np.asarray(X, DTYPE).reshape(len(X), cells, size, cells, size)
-    out = imgs.sum(axis=(2, 4)).reshape(len(X), cells * cells)
-    out *= DTYPE(1 / size**2)
-    return out
+    pool = np.repeat(np.eye(cells, dtype=DTYPE), size, axis=0) / DTYPE(size)  # (S, S/K)
+    imgs = np.asarray(X, DTYPE).reshape(len(X), side, side)
+    return (pool.T @ imgs @ pool).reshape(len(X), cells * cells)
