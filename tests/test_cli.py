@@ -120,3 +120,15 @@ def test_console_script_is_installed():
     exe = Path(sys.executable).with_name("softmax-mnist")
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and "softmax-mnist" in proc.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train", "--dataset", "emnist"], "invalid choice: 'emnist'"),
+    (["train", "--epochs", "many"], "invalid int value"),
+    (["fly"], "invalid choice"),
+])
+def test_usage_mistakes_are_one_line(args, words):
+    proc = run(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "--help" in lines[0]

@@ -39,10 +39,12 @@ class History:
         return len(self.history["train_loss"])
 
     def record(self, **metrics: float) -> None:
+        """Append one epoch's values; keys of EPOCH_KEYS that are missing become NaN."""
         for key in EPOCH_KEYS:
             self.history[key].append(float(metrics.get(key, float("nan"))))
 
     def to_dict(self) -> dict[str, Any]:
+        """Everything as plain lists and values, for ``metrics.json`` and checkpoints."""
         return {"epochs": list(range(1, self.epochs_run + 1)),
                 **{k: list(v) for k, v in self.history.items()},
                 "iteration_loss": list(self.iteration_loss), "stop_reason": self.stop_reason,
@@ -86,6 +88,7 @@ class Stopper(Callback):
         return self.should_stop(epoch, value)
 
     def should_stop(self, epoch: int, value: float) -> bool:
+        """Given the monitored value after ``epoch``, answer whether to stop now."""
         raise NotImplementedError
 
     def on_train_end(self, network: Network) -> None:

@@ -1,13 +1,15 @@
 """The ``softmax-mnist`` command: a thin layer over the library.
 
-Subcommands: ``train``, ``evaluate``, ``gradcheck``. A user mistake ends in one
-line on stderr and exit status 2; Ctrl-C ends with 130.
+Subcommands: ``train``, ``evaluate``, ``predict``, ``gradcheck``, ``report``,
+``experiment``. A user mistake ends in one line on stderr and exit status 2; Ctrl-C ends
+with 130.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,6 +23,13 @@ from .errors import SoftmaxMnistError
 DEFAULTS = TrainConfig()
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (plus a pointer to --help), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _hidden(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
@@ -28,6 +37,16 @@ def _hidden(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(
             f"expected sizes like 256 or 512,256, got {text!r}") from None
     return sizes
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
 
 
 def _add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -> None:
@@ -42,11 +61,12 @@ def _add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="softmax-mnist",
         description="Softmax regression for handwritten digits (MNIST), from scratch in NumPy.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=Parser)
 
     t = sub.add_parser("train", help="train a model and write model.npz, metrics.json, "
                                      "curves.png", description="Train and test a model. "
@@ -108,6 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(ev, None)
     ev.add_argument("--json", action="store_true", help="one machine-readable JSON line")
 
+    pr = sub.add_parser("predict", help="recognise digits in image files (PNG, JPEG, …)",
+                        description="Prepare each image the way MNIST was made (grayscale, "
+                                    "invert a light background, crop to the ink, fit into "
+                                    "20×20, centre by centre of mass in 28×28) and print the "
+                                    "most probable classes.")
+    pr.add_argument("model", metavar="MODEL.npz")
+    pr.add_argument("images", nargs="+", metavar="IMAGE", help="one digit per image file")
+    pr.add_argument("--top", type=_positive, default=3, metavar="K",
+                    help="how many classes to list per image (default %(default)s)")
+    pr.add_argument("--json", action="store_true",
+                    help="one JSON object per image and line: file, prediction, top")
+    pr.add_argument("--save-prepared", metavar="DIR",
+                    help="also write the 28×28 image the model sees, as DIR/<name>.28x28.png")
+
     g = sub.add_parser("gradcheck", help="check gradients against numerical ones",
                        description="Compare analytic gradients with centred finite "
                                    "differences on a small random float64 problem.")
@@ -117,7 +151,43 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--tol", type=float, default=1e-6,
                    help="largest relative error that passes (default %(default)s)")
+
+    r = sub.add_parser("report", help="run the lab's studies (Q1–Q3) and write the report",
+                       description="Run every study (Q1 default run and diagnostics, Q2 "
+                                   "momentum, Q3 batch size × learning rate, epochs / early "
+                                   "stopping / decay) and write report.md, report.html, "
+                                   "results.json and the figures.")
+    _add_data_options(r, "mnist")
+    _add_study_options(r, "reports/<timestamp>")
+
+    x = sub.add_parser("experiment", help="run one study and write its part of the report",
+                       description="Run one study: baseline (Q1), momentum (Q2), batch-lr "
+                                   "or epochs (Q3). Its grid is a TOML file: copy it from "
+                                   "the package's studies/ folder, edit it, pass --config.")
+    x.add_argument("name", metavar="NAME", help="study name (baseline, momentum, batch-lr, "
+                                                "epochs) or any name with --config")
+    x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
+    _add_data_options(x, "mnist")
+    _add_study_options(x, "experiments/<name>-<timestamp>")
     return parser
+
+
+def _add_study_options(p: argparse.ArgumentParser, out_default: str) -> None:
+    p.add_argument("--out", metavar="DIR", help=f"output folder (default {out_default})")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the report's text (default %(default)s)")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer epochs and a smaller grid: a first look in seconds")
+    p.add_argument("--seeds", type=int, default=1, metavar="K",
+                   help="seeds per setting; tables show mean ± std (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=-1, metavar="N",
+                   help="runs in parallel (default: all cores; 1 = in this process)")
+    p.add_argument("--backend", choices=("loky", "dask"), default="loky",
+                   help="joblib worker processes (loky) or a Dask cluster (default %(default)s)")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend "
+                        "dask; without it a local Dask cluster is started)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -180,6 +250,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .model import Model
+    from .predict import predict_images, prepare_files, save_prepared
+
+    model = Model.load(args.model)
+    X = prepare_files(args.images)  # every file is checked before anything is printed
+    if args.save_prepared:
+        save_prepared(X, args.images, args.save_prepared)
+    for p in predict_images(model, X, args.images, args.top):
+        print(json.dumps(p.to_dict()) if args.json else p.describe())
+    return 0
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from .gradcheck import check_gradients, random_problem
 
@@ -195,11 +278,52 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck}
+def cmd_report(args: argparse.Namespace) -> int:
+    from .experiments import REPORT_STUDIES, load_study
+
+    studies = [load_study(name, quick=args.quick) for name in REPORT_STUDIES]
+    out = Path(args.out) if args.out else Path("reports") / _stamp()
+    return _run_studies(args, studies, out)
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from .experiments import load_study
+
+    study = load_study(args.name, args.config, quick=args.quick)
+    out = Path(args.out) if args.out else Path("experiments") / f"{study.name}-{_stamp()}"
+    return _run_studies(args, [study], out)
+
+
+def _run_studies(args: argparse.Namespace, studies: list, out: Path) -> int:
+    from .data import load_dataset
+    from .report import make_report
+
+    if args.scheduler and args.backend != "dask":
+        raise SoftmaxMnistError("--scheduler is a Dask scheduler address: add --backend dask.")
+    data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
+                        progress=not args.quiet)
+    command = "softmax-mnist " + shlex.join(args.argv)
+    results = make_report(studies, data, out, lang=args.lang, seeds=args.seeds,
+                          jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
+                          quick=args.quick, progress=not args.quiet, command=command)
+    meta = results["meta"]
+    print(f"{meta['runs_trained']} runs on {meta['dataset']} in {meta['wall_seconds']} s "
+          f"→ {out}/report.md, report.html, results.json")
+    return 0
+
+
+def _stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+            "gradcheck": cmd_gradcheck, "report": cmd_report, "experiment": cmd_experiment}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return COMMANDS[args.command](args)
     except SoftmaxMnistError as exc:

@@ -84,6 +84,7 @@ class TrainConfig:
         return cls(**options)
 
     def to_dict(self) -> dict[str, Any]:
+        """The options as a plain dict (``TrainConfig.from_dict`` reads it back)."""
         return asdict(self)
 
 

@@ -81,6 +81,7 @@ class Network:
         return [layer.params[name].copy(order="K") for layer, name in self.parameters()]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
+        """Copy ``weights`` (as from :meth:`get_weights`) into the parameters, in place."""
         for (layer, name), w in zip(self.parameters(), weights, strict=True):
             layer.params[name][...] = w
 
@@ -117,6 +118,7 @@ class Network:
         return sum(layer.params[name].size for layer, name in self.parameters())
 
     def describe(self) -> str:
+        """The layers as text, e.g. ``FCLayer(784, 256) → ReLU() → FCLayer(256, 10)``."""
         return " → ".join(repr(layer) for layer in self.layers)
 
 

@@ -40,9 +40,11 @@ class RunResult:
 
     @property
     def test_accuracy(self) -> float:
+        """Accuracy on the test split, in [0, 1]."""
         return self.metrics["test_accuracy"]
 
     def summary(self) -> str:
+        """One line: test, validation and train accuracy, epochs, seconds, data set."""
         m = self.metrics
         status = "DIVERGED (best epoch kept): " if m["diverged"] else ""
         return (f"{status}test accuracy {m['test_accuracy']:.2%} (loss {m['test_loss']:.4f}), "

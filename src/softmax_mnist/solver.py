@@ -147,13 +147,13 @@ class Solver:
         self._report_epoch(epoch)
         if val_acc > self._best[0] or np.isnan(val_acc):  # no validation: the latest
             self._best = (val_acc, epoch, self.network.get_weights())
+        logs["train_seconds"] = self.train_seconds
+        # every callback sees every recorded epoch, even when an earlier one asks to stop
+        votes = [cb.on_epoch_end(epoch, logs, self.network) for cb in self.callbacks]
         if train_loss > self._explode_at:
             return self._diverged(epoch, f"its mean loss {train_loss:.3g} is over "
                                          f"{DIVERGENCE_FACTOR:g}× that of guessing")
         self.optimizer.learning_rate *= c.lr_decay
-        logs["train_seconds"] = self.train_seconds
-        # every callback sees every epoch, even when an earlier one asks to stop
-        votes = [cb.on_epoch_end(epoch, logs, self.network) for cb in self.callbacks]
         if any(votes):
             self.history.stop_reason = "early_stop"
         return any(votes)

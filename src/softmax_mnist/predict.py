@@ -1,0 +1,281 @@
+"""Recognise digits in your own image files, prepared the way MNIST itself was made.
+
+MNIST's digits are white ink on black, fitted into a 20×20 box keeping the aspect
+ratio and centred by their centre of mass in a 28×28 field. A phone photo or a
+paint-program drawing is brought into the same form before the model sees it:
+
+1. read the file with Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP …), apply the EXIF
+   rotation of phone photos, and make it grayscale — a transparent background
+   counts as background, the opaque strokes as ink;
+2. estimate the background from the image border and invert when it is light,
+   so that ink is bright and the background 0;
+3. stretch the ink to [0, 1] and zero the faint rest (paper texture, JPEG noise);
+4. crop to the ink's bounding box and resize it to fit into 20×20, keeping the
+   aspect ratio (anti-aliased, as MNIST's were); on the way, at 80×80, thin or
+   thicken the strokes towards MNIST's typical width (2 pixels at 28×28), because a
+   bold font or a fine pen otherwise looks unlike any training digit;
+5. paste it into 28×28 so that its centre of mass lands on the centre.
+
+Every step is a few vectorised NumPy operations on the whole image.
+
+Example::
+
+    from softmax_mnist import Model
+    from softmax_mnist.predict import predict_files
+    model = Model.load("runs/mlp/model.npz")
+    for p in predict_files(model, ["seven.png"]):
+        print(p.file, p.prediction, p.top)
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+from .errors import SoftmaxMnistError
+from .fileio import atomic_path
+from .model import Model
+
+SIDE = 28  # MNIST images are 28×28 …
+BOX = 20  # … with the digit fitted into a 20×20 box inside them
+MAX_SIDE = 1024  # larger photos are shrunk first: a 12-megapixel photo needs no more
+MIN_CONTRAST = 24  # gray levels between background and ink below which there is no digit
+INK_FLOOR = 0.25  # after stretching the ink to [0, 1], values below this are background
+STROKE = 2.0  # median stroke width of MNIST digits in pixels, measured as in stroke_width()
+UPSAMPLE = 4  # strokes are normalised at 4 × the final size (80×80)
+MAX_DILATE = 4  # thicken hairlines by at most 4 × 2 pixels at 80×80 (2 pixels at 20×20)
+
+
+class ImageError(SoftmaxMnistError):
+    """An image file is missing, unreadable, or holds no visible digit."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model says about one image file.
+
+    Attributes:
+        file: the path as given.
+        prediction: index of the most probable class (the digit itself for MNIST).
+        top: the ``k`` most probable classes as ``(index, class name, probability)``,
+            most probable first.
+    """
+
+    file: str
+    prediction: int
+    top: list[tuple[int, str, float]]
+
+    def to_dict(self) -> dict:
+        """JSON-ready: ``{"file", "prediction", "top": [{"label", "class", "probability"}]}``."""
+        return {"file": self.file, "prediction": self.prediction,
+                "top": [{"label": i, "class": name, "probability": p}
+                        for i, name, p in self.top]}
+
+    def describe(self) -> str:
+        """One line: ``seven.png: 7  (7 97.1%, 1 1.9%, 9 0.4%)``."""
+        ranked = ", ".join(f"{name} {p:.1%}" for _, name, p in self.top)
+        return f"{self.file}: {self.top[0][1]}  ({ranked})"
+
+
+# -- reading ----------------------------------------------------------------------------
+
+def load_gray(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read an image file as grayscale: (H, W) float64 in 0..255.
+
+    Transparent pixels become black (background) and opaque ones keep their
+    brightness when the image's border is transparent, so a digit drawn on a
+    transparent canvas works whatever its colour.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ImageError(f"{path}: is a folder; give image files (e.g. {path}/*.png).")
+    if not path.is_file():
+        raise ImageError(f"{path}: no such image file.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img = ImageOps.exif_transpose(img)
+                img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+                return _to_gray(img)
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image file (Pillow reads PNG, JPEG, BMP, GIF, "
+                         f"TIFF, WebP …).") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"{path}: image too large to read safely ({_first_line(exc)}).") \
+            from None
+    except (OSError, ValueError, SyntaxError) as exc:  # truncated or damaged image data
+        raise ImageError(f"{path}: cannot read the image ({_first_line(exc)}).") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _to_gray(img: Image.Image) -> np.ndarray:
+    """A Pillow image -> (H, W) float64 gray levels 0..255."""
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (
+        img.mode == "P" and "transparency" in img.info)
+    if has_alpha:
+        rgba = np.asarray(img.convert("RGBA"), dtype=np.float64)
+        alpha = rgba[..., 3] / 255
+        if np.median(_border(alpha)) < 0.5:  # transparent canvas: ink is what is opaque
+            return alpha * 255
+        gray = np.asarray(img.convert("RGBA").convert("L"), dtype=np.float64)
+        return gray * alpha + 255 * (1 - alpha)  # over white paper
+    return np.asarray(img.convert("L"), dtype=np.float64)
+
+
+def _border(a: np.ndarray) -> np.ndarray:
+    """The outermost rows and columns of a: (H, W), as one flat array."""
+    return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
+
+
+# -- preparing ----------------------------------------------------------------------------
+
+def ink_map(gray: np.ndarray) -> np.ndarray:
+    """gray: (H, W) levels 0..255 -> ink: (H, W) in [0, 1], background exactly 0.
+
+    The background level is the median of the border pixels; a light background is
+    inverted. Raises ImageError when nothing stands out from the background.
+    """
+    background = float(np.median(_border(gray)))
+    ink = background - gray if background >= 128 else gray - background
+    peak = float(ink.max())
+    if peak < MIN_CONTRAST:
+        raise ImageError("no digit found: the image is (almost) uniform.")
+    ink = np.clip(ink / peak, 0, 1)
+    return np.where(ink >= INK_FLOOR, (ink - INK_FLOOR) / (1 - INK_FLOOR), 0.0)
+
+
+def crop_to_ink(ink: np.ndarray, level: float = 0.5) -> np.ndarray:
+    """ink: (H, W) in [0, 1] -> the smallest (h, w) window holding every pixel above
+    ``level`` (the faint anti-aliased rim outside it is dropped: MNIST's digits
+    were binary when they were fitted into their box, so their ink reaches its edge)."""
+    mask = ink > level
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def resize_longer_side(a: np.ndarray, side: int) -> np.ndarray:
+    """a: (h, w) -> (h', w') with max(h', w') == side, aspect ratio kept, anti-aliased."""
+    h, w = a.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))  # Pillow wants (w, h)
+    resized = Image.fromarray(a.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(resized, dtype=np.float64), 0, None)
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width of a binary mask: (h, w), as 2 · area / perimeter, in pixels.
+
+    A stroke of width w and length L covers w·L pixels and has a boundary ≈ 2L long.
+    """
+    m = mask.astype(np.int8)
+    perimeter = np.abs(np.diff(m, axis=0)).sum() + np.abs(np.diff(m, axis=1)).sum()
+    return 2 * float(m.sum()) / max(int(perimeter), 1)
+
+
+def normalize_stroke(ink: np.ndarray, target: float) -> np.ndarray:
+    """Thin or thicken the strokes of ink: (h, w) towards ``target`` pixels wide.
+
+    Each 3×3 erosion (dilation) makes strokes 2 pixels thinner (thicker); erosion
+    stops at a third of the width so that thin parts of a glyph survive.
+    """
+    width = stroke_width(ink > 0.5)
+    steps = round((width - target) / 2)
+    steps = int(np.clip(steps, -MAX_DILATE, int(width / 6)))
+    img = Image.fromarray(ink.astype(np.float32))
+    morph = ImageFilter.MinFilter(3) if steps > 0 else ImageFilter.MaxFilter(3)
+    for _ in range(abs(steps)):
+        img = img.filter(morph)
+    return np.asarray(img, dtype=np.float64)
+
+
+def fit_box(ink: np.ndarray, box: int = BOX, stroke: float | None = STROKE) -> np.ndarray:
+    """Crop ink: (H, W) to the digit and resize it so the longer side is ``box``.
+
+    With ``stroke`` (pixels at the final size), the strokes are first brought to
+    that width at ``UPSAMPLE`` times the final size, so that thin pens and bold
+    fonts look like MNIST's strokes. Returns (h, w) float64 in [0, 1],
+    max(h, w) == box, aspect ratio kept.
+    """
+    crop = crop_to_ink(ink)
+    if stroke is not None:
+        big = normalize_stroke(resize_longer_side(crop, box * UPSAMPLE), stroke * UPSAMPLE)
+        crop = crop_to_ink(big) if big.max() > 0.5 else big
+    out = resize_longer_side(crop, box)
+    return out / out.max() if out.max() > 0 else out
+
+
+def center_of_mass(a: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the intensity-weighted mean position in a: (h, w)."""
+    total = a.sum()
+    return (float(a.sum(axis=1) @ np.arange(a.shape[0]) / total),
+            float(a.sum(axis=0) @ np.arange(a.shape[1]) / total))
+
+
+def place_centered(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
+    """Paste patch: (h, w) into a (side, side) zero field with its centre of mass at
+    pixel (side/2, side/2), as in MNIST (whole-pixel shift, clipped at the edges)."""
+    field = np.zeros((side, side))
+    r, c = center_of_mass(patch)
+    mid = side / 2  # where MNIST's centres of mass are: 14.0 ± 0.3 in pixel indices
+    top, left = round(mid - r), round(mid - c)
+    h, w = patch.shape
+    r0, c0, r1, c1 = max(top, 0), max(left, 0), min(top + h, side), min(left + w, side)
+    field[r0:r1, c0:c1] = patch[r0 - top:r1 - top, c0 - left:c1 - left]
+    return field
+
+
+def prepare_digit(gray: np.ndarray) -> np.ndarray:
+    """gray: (H, W) levels 0..255, any size -> (784,) uint8, an MNIST-style image."""
+    field = place_centered(fit_box(ink_map(gray)))
+    return np.round(field * 255).astype(np.uint8).reshape(-1)
+
+
+def prepare_files(paths: Sequence[str | os.PathLike[str]]) -> np.ndarray:
+    """Image files -> X: (N, 784) uint8, one MNIST-style row per file, in order."""
+    rows = []
+    for path in paths:
+        try:
+            rows.append(prepare_digit(load_gray(path)))
+        except ImageError as exc:
+            msg = str(exc)
+            raise ImageError(msg if msg.startswith(str(path)) else f"{path}: {msg}") from None
+    return np.stack(rows) if rows else np.zeros((0, SIDE * SIDE), np.uint8)
+
+
+def save_prepared(X: np.ndarray, names: Sequence[str], out_dir: str | os.PathLike[str]) -> None:
+    """Write each row of X: (N, 784) uint8 as a 28×28 PNG named after ``names``."""
+    out = Path(out_dir)
+    for row, name in zip(X, names, strict=True):
+        with atomic_path(out / f"{Path(name).stem}.28x28.png") as tmp:
+            Image.fromarray(row.reshape(SIDE, SIDE)).save(tmp, format="PNG")
+
+
+# -- predicting ---------------------------------------------------------------------------
+
+def predict_images(model: Model, X: np.ndarray, files: Sequence[str],
+                   k: int = 3) -> list[Prediction]:
+    """Top-``k`` predictions for prepared images X: (N, 784) uint8."""
+    if model.network.fc_layers[0].params["W"].shape[0] != SIDE * SIDE:
+        raise ImageError(f"this model takes {model.network.fc_layers[0].params['W'].shape[0]} "
+                         f"inputs, not {SIDE}×{SIDE} images.")
+    proba = model.predict_proba(X).astype(np.float64)
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :max(1, k)]
+    return [Prediction(str(f), int(idx[0]),
+                       [(int(i), model.classes[i], float(p[i])) for i in idx])
+            for f, p, idx in zip(files, proba, order, strict=True)]
+
+
+def predict_files(model: Model, paths: Sequence[str | os.PathLike[str]],
+                  k: int = 3) -> list[Prediction]:
+    """Read, prepare and classify image files; one Prediction per file, in order."""
+    return predict_images(model, prepare_files(paths), [str(p) for p in paths], k)
