@@ -9,6 +9,7 @@ import pytest
 
 from softmax_mnist import Model, train
 from softmax_mnist.data import load_dataset
+from softmax_mnist.errors import ConfigError
 from softmax_mnist.preprocessing import PCA
 from test_cli import run
 
@@ -78,3 +79,27 @@ def test_preprocessing_mistakes_exit_2_with_one_line(steps, words, tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], proc.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_ablation_study_runs_preprocessing_and_mlps(sample, tmp_path):
+    from softmax_mnist.experiments import load_study, parse_study
+    from softmax_mnist.report import make_report
+
+    assert load_study("preprocessing", quick=True).kind == "ablation"
+    study = parse_study({"name": "mini", "kind": "ablation", "thresholds": [],
+                         "base": {"max_epoch": 1},
+                         "runs": [{"label": "raw"},
+                                  {"label": "deskew + PCA 20", "preprocess": "deskew,pca:20"},
+                                  {"label": "MLP 16", "hidden": [16]}]})
+    results = make_report([study], sample, tmp_path, jobs=1, progress=False)
+    section = results["studies"]["mini"]
+    rows = section["tables"][0]["rows"]
+    assert [r[0]["text"] for r in rows] == ["raw", "deskew + PCA 20", "MLP 16"]
+    assert [r[1]["text"] for r in rows] == ["784", "20", "784"]  # features
+    assert [r[2]["text"] for r in rows] == ["7850", "210", str(784 * 16 + 16 + 170)]
+    assert any(o["id"] == "obs_ablation_gain" for o in section["observations"])
+    assert "deskew + PCA 20" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="pca:0 is out of range"):
+        parse_study({"name": "bad", "kind": "ablation", "runs": [{"preprocess": "pca:0"}]})
+    with pytest.raises(ConfigError, match="hidden must be"):
+        parse_study({"name": "bad", "kind": "ablation", "runs": [{"hidden": [0]}]})
