@@ -139,8 +139,8 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     history = solver.train()
     wall = time.perf_counter() - started
     metrics = _metrics(data, config, solver, history, wall, X_test, hidden, activation,
-                       {"center": center, "steps": steps, "spec": preprocess.spec,
-                        "seconds": prep_seconds})
+                       {"center": center, "steps": steps, "spec": preprocess.spec})
+    metrics["preprocess_seconds"] = prep_seconds
     model = Model(network, preprocess, data.classes, activation=activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
                                                     "val_accuracy", "hidden", "preprocess",
