@@ -15,7 +15,7 @@ from softmax_mnist.errors import ModelFileError
 from softmax_mnist.model import Model
 from test_cli import run
 
-TIMING_KEYS = {"train_seconds", "wall_seconds", "seconds", "argv"}
+TIMING_KEYS = {"train_seconds", "wall_seconds", "preprocess_seconds", "seconds", "argv"}
 
 
 def _numbers(metrics: dict) -> dict:

@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--center", choices=("pixel", "image", "none"), default="pixel",
                    help="subtract the training mean per pixel (default), per image "
                         "(the course template), or not at all")
+    h.add_argument("--preprocess", default="", metavar="STEPS",
+                   help="extra preprocessing, comma-separated, fitted on the training split: "
+                        "image steps deskew, denoise[:T], blur[:SIGMA], pool:K (run on raw "
+                        "pixels, before scaling and --center) and feature steps standardize, "
+                        "pca:K (after them); e.g. deskew,pca:100 (default: none)")
     h.add_argument("--hidden", type=_hidden, default=[], metavar="SIZES",
                    help="hidden layer sizes for an MLP, e.g. 256 or 512,256 (default: none)")
     h.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",
@@ -222,7 +227,8 @@ def _run_arguments(args: argparse.Namespace) -> dict:
         patience=args.patience, min_delta=args.min_delta,
         restore_best_weights=args.restore_best, seed=args.seed)
     return {"dataset": args.dataset, "data_dir": args.data_dir, "val_size": args.val_size,
-            "center": args.center, "hidden": list(args.hidden), "activation": args.activation,
+            "center": args.center, "preprocess": args.preprocess,
+            "hidden": list(args.hidden), "activation": args.activation,
             "allow_download": not args.offline, "config": config.to_dict()}
 
 

@@ -1,7 +1,11 @@
 """Studies: grids of training runs defined in TOML, run in parallel, one record per run.
 
 A *study* (``studies/*.toml``) is a base configuration plus either a list of labelled
-variants (``[[runs]]``) or a grid over one or two options (``[grid]``). It expands to
+variants (``[[runs]]``) or a grid over one or two options (``[grid]``). Besides the
+TrainConfig options, a run may set the model: ``preprocess`` (``--preprocess`` text such
+as ``"deskew,pca:50"``), ``hidden`` (a list of layer sizes) and ``activation``; an
+``ablation`` study compares such runs in one table (features, parameters, seconds,
+validation and test accuracy). It expands to
 :class:`RunSpec` s — one per variant and seed — which are independent, so they run in
 parallel: in worker processes with joblib (loky), or on a Dask cluster. Identical runs
 requested by several studies are trained once.
@@ -14,6 +18,7 @@ Each worker preprocesses it once and keeps the features for its following runs.
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import os
 import shutil
@@ -38,8 +43,10 @@ from .model import Network
 from .preprocessing import Pipeline
 from .solver import Solver
 
-KINDS = ("baseline", "compare", "grid")
-REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs")  # in report order
+KINDS = ("baseline", "compare", "grid", "ablation")
+REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs",
+                  "preprocessing")  # in report order
+MODEL_KEYS = ("preprocess", "hidden", "activation")  # run options that are not TrainConfig
 STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
               "checkpoints", "thresholds", "quick")
 QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds")
@@ -78,14 +85,23 @@ class Study:
 
     def config(self, variant: Variant, seed: int) -> TrainConfig:
         """The TrainConfig of ``variant`` with ``seed`` (the seed in the file is an offset)."""
-        options = {**self.base, **variant.options}
+        options = {k: v for k, v in {**self.base, **variant.options}.items()
+                   if k not in MODEL_KEYS}
         options["seed"] = int(options.get("seed", 0)) + seed
         return TrainConfig.from_dict(options)
 
+    def spec(self, variant: Variant, seed: int) -> RunSpec:
+        """What to train for ``variant`` and ``seed``: config, preprocessing and model."""
+        model = {k: v for k, v in {**self.base, **variant.options}.items() if k in MODEL_KEYS}
+        return RunSpec(self.config(variant, seed), self.center,
+                       keep_model=self.kind == "baseline",
+                       preprocess=str(model.get("preprocess", "")),
+                       hidden=tuple(model.get("hidden", ())),
+                       activation=str(model.get("activation", "relu")))
+
     def specs(self, seeds: int) -> list[RunSpec]:
         """One RunSpec per variant and seed (seeds 0 … seeds-1, added to the file's seed)."""
-        return [RunSpec(self.config(v, s), self.center, keep_model=self.kind == "baseline")
-                for v in self.variants for s in range(seeds)]
+        return [self.spec(v, s) for v in self.variants for s in range(seeds)]
 
     @property
     def reference(self) -> dict[str, Any]:
@@ -169,7 +185,7 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
                   source=source)
     Pipeline.default(study.center)  # validates center
     for variant in study.variants:  # every run's options, validated before any work
-        study.config(variant, 0)
+        _check_model(study.spec(variant, 0), source, variant.label)
     return study
 
 
@@ -226,9 +242,27 @@ def _check_table(value: Any, source: str, name: str) -> None:
         raise ConfigError(f"{source}: {name!r} must be a table, got {value!r}.")
 
 
+def _check_model(spec: RunSpec, source: str, label: str) -> None:
+    """The model options of one run: preprocessing text, hidden sizes, activation."""
+    from .layers import ACTIVATIONS
+
+    try:
+        Pipeline.build(spec.preprocess, spec.center)
+    except ConfigError as exc:
+        raise ConfigError(f"{source} run {label!r}: {exc}") from None
+    if not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1
+               for h in spec.hidden):
+        raise ConfigError(f"{source} run {label!r}: hidden must be a list of layer sizes "
+                          f"≥ 1 such as [256], got {list(spec.hidden)!r}.")
+    if spec.activation not in ACTIVATIONS:
+        raise ConfigError(f"{source} run {label!r}: activation must be one of "
+                          f"{', '.join(ACTIVATIONS)}, got {spec.activation!r}.")
+
+
 def _check_config(options: dict[str, Any], source: str, where: str) -> None:
     try:
-        TrainConfig.from_dict({k: v for k, v in options.items() if k != "seed"})
+        TrainConfig.from_dict({k: v for k, v in options.items()
+                               if k != "seed" and k not in MODEL_KEYS})
     except ConfigError as exc:
         raise ConfigError(f"{source} {where}: {exc}") from None
     except TypeError as exc:
@@ -264,24 +298,34 @@ class RunSpec:
     config: TrainConfig
     center: str = "pixel"
     keep_model: bool = False
+    preprocess: str = ""
+    hidden: tuple[int, ...] = ()
+    activation: str = "relu"
 
     @property
     def key(self) -> str:
         """Identical runs share a key (and are trained once)."""
         items = sorted(self.config.to_dict().items())
-        return f"{self.center}|" + ",".join(f"{k}={v!r}" for k, v in items)
+        model = "" if not (self.preprocess or self.hidden) else (
+            f"{self.preprocess}|{list(self.hidden)}|{self.activation}|")
+        return f"{self.center}|{model}" + ",".join(f"{k}={v!r}" for k, v in items)
 
     def cost(self, n_train: int) -> float:
-        """Rough seconds, for scheduling long runs first: per-step and per-image costs."""
+        """Rough seconds, for scheduling long runs first: per-step and per-image costs
+        (an MLP's per-image cost grows with its weights, relative to 784 × 10)."""
         steps = math.ceil(n_train / self.config.batch_size)
-        return self.config.max_epoch * (steps * 6e-5 + n_train * 2.5e-6)
+        sizes = [784, *self.hidden, 10]
+        weights = sum(a * b for a, b in itertools.pairwise(sizes)) / 7840
+        return self.config.max_epoch * (steps * 6e-5 + n_train * 2.5e-6 * weights)
 
 
 class TestCurve(Callback):
     """Test loss and accuracy after every epoch: reported, never used to choose anything."""
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, transform: Pipeline):
-        self.X, self.y, self.transform = X, y, transform.transform
+    def __init__(self, X: np.ndarray, y: np.ndarray,
+                 transform: Pipeline | Callable[[np.ndarray], np.ndarray] | None):
+        self.X, self.y = X, y
+        self.transform = transform.transform if isinstance(transform, Pipeline) else transform
         self.points: list[tuple[float, float]] = []
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float], network: Network) -> bool:
@@ -289,7 +333,18 @@ class TestCurve(Callback):
         return False
 
 
-_PIPELINES: dict[tuple[str, str], Pipeline] = {}
+_PIPELINES: dict[tuple[str, str, str], Prepared] = {}
+
+
+@dataclass
+class Prepared:
+    """A fitted pipeline and the splits as the Solver takes them: uint8 images with a
+    per-batch ``transform`` when every step is cheap, else precomputed features."""
+
+    pipeline: Pipeline
+    splits: dict[str, tuple[np.ndarray, np.ndarray]]
+    transform: Callable[[np.ndarray], np.ndarray] | None
+    seconds: float
 
 
 def data_key(data: Dataset) -> str:
@@ -301,12 +356,23 @@ def data_key(data: Dataset) -> str:
     return f"{data.name}:{len(data.y_train)}:{len(data.y_val)}:{len(data.y_test)}:{crc:08x}"
 
 
-def _pipeline(data: Dataset, center: str, key: str) -> Pipeline:
+def _prepare(data: Dataset, spec: RunSpec, key: str) -> Prepared:
     """The preprocessing fitted on the training split, cached per worker for its next runs."""
-    cache_key = (key, center)
+    cache_key = (key, spec.center, spec.preprocess)
     if cache_key not in _PIPELINES:
-        _PIPELINES.clear()  # one data set at a time
-        _PIPELINES[cache_key] = Pipeline.default(center).fit(np.asarray(data.X_train))
+        _PIPELINES.clear()  # one data set and pipeline at a time
+        started = time.perf_counter()
+        pipeline = Pipeline.build(spec.preprocess, spec.center)
+        # the images stay uint8 (memory-mapped from the parent) when features are cheap
+        splits = {name: (np.asarray(getattr(data, f"X_{name}")), getattr(data, f"y_{name}"))
+                  for name in ("train", "val", "test")}
+        pipeline.fit(splits["train"][0])
+        transform = pipeline.transform
+        if not pipeline.cheap:  # fitted on train above; every split transformed once
+            splits = {name: (pipeline.transform(X), y) for name, (X, y) in splits.items()}
+            transform = None
+        _PIPELINES[cache_key] = Prepared(pipeline, splits, transform,
+                                         time.perf_counter() - started)
     return _PIPELINES[cache_key]
 
 
@@ -320,23 +386,23 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> dict[str, Any]:
     accuracy of the final weights) and, with ``keep_model``, ``model``:
     ``W`` (784, 10), ``b`` (10,), ``test_pred`` (N_test,).
     """
-    pipeline = _pipeline(data, spec.center, fingerprint)
-    # the images stay uint8 (memory-mapped from the parent); features are made per batch
-    splits = {name: (np.asarray(getattr(data, f"X_{name}")), getattr(data, f"y_{name}"))
-              for name in ("train", "val", "test")}
+    prepared = _prepare(data, spec, fingerprint)
+    splits, transform = prepared.splits, prepared.transform
     (X_train, y_train), (X_val, y_val) = splits["train"], splits["val"]
     X_test, y_test = splits["test"]
-    network = Network.build(X_train.shape[1], len(data.classes), seed=spec.config.seed)
-    curve = TestCurve(X_test, y_test, pipeline)
+    num_features = prepared.pipeline.output_size(X_train.shape[1]) if transform else (
+        X_train.shape[1])
+    network = Network.build(num_features, len(data.classes), spec.hidden, spec.activation,
+                            seed=spec.config.seed)
+    curve = TestCurve(X_test, y_test, transform)
     solver = Solver(network, X_train, y_train, X_val, y_val, spec.config,
-                    transform=pipeline.transform, progress=False, callbacks=[curve])
+                    transform=transform, progress=False, callbacks=[curve])
     history = solver.train()
     h = history.history
     n = history.epochs_run
     final = {}
     for split, (X, y) in splits.items():
-        final[f"{split}_loss"], final[f"{split}_accuracy"] = network.evaluate(
-            X, y, pipeline.transform)
+        final[f"{split}_loss"], final[f"{split}_accuracy"] = network.evaluate(X, y, transform)
     losses, per_point = block_means(history.iteration_loss, ITERATION_POINTS)
     record = {
         "config": spec.config.to_dict(), "center": spec.center, "epochs_run": n,
@@ -347,14 +413,23 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> dict[str, Any]:
                     "test_accuracy": [t[1] for t in curve.points[:n]]},
         "iteration_loss": losses, "iterations_per_point": per_point,
         "final": final,
+        "model_info": {"spec": prepared.pipeline.spec, "hidden": list(spec.hidden),
+                       "features": num_features, "parameters": network.num_parameters,
+                       "preprocess_seconds": prepared.seconds,
+                       "step_values": _step_values(prepared.pipeline)},
     }
     record = finite(record)
     if spec.keep_model:
         fc = network.fc_layers[0]
-        test_pred = network.logits(X_test, pipeline.transform).argmax(axis=1)
+        test_pred = network.logits(X_test, transform).argmax(axis=1)
         record["model"] = {"W": fc.params["W"].copy(), "b": fc.params["b"].copy(),
                            "test_pred": test_pred.astype(np.uint8)}
     return record
+
+
+def _step_values(pipeline: Pipeline) -> list[float]:
+    """The numbers in a pipeline's spec (``pca:50`` -> 50), as data for the report."""
+    return [float(t.split(":")[1]) for t in pipeline.spec.split(",") if ":" in t]
 
 
 def block_means(values: Sequence[float], points: int) -> tuple[list[float], int]:

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import __version__
 from .data import Dataset
-from .experiments import RunSpec, Study, Variant, execute, unique_specs
+from .experiments import Study, Variant, execute, unique_specs
 from .fileio import write_json, write_text
 from .report_text import axis_name, text
 
@@ -98,12 +98,17 @@ def seed_metrics(rec: dict[str, Any], study: Study) -> dict[str, float | None]:
         m[f"seconds_to_{t}"] = None if hit is None else float(cumulative[hit])
     for c in study.checkpoints:
         m[f"test_at_{c}"] = h["test_accuracy"][c - 1] if n >= c else None
+    if "model_info" in rec:
+        info = rec["model_info"]
+        m.update(features=info["features"], parameters=info["parameters"],
+                 preprocess_seconds=info["preprocess_seconds"])
     return m
 
 
 METRIC_KINDS = {"epochs_run": "epoch", "best_epoch": "epoch", "sec_per_epoch": "sec",
                 "train_seconds": "sec", "final_train_loss": "loss", "final_val_loss": "loss",
-                "final_test_loss": "loss"}
+                "final_test_loss": "loss", "features": "epoch", "parameters": "epoch",
+                "preprocess_seconds": "sec"}
 
 
 def metric_kind(name: str) -> str:
@@ -137,7 +142,7 @@ def analyse(study: Study, records: dict[str, dict[str, Any]], seeds: int,
     observations (figures are added by the caller)."""
     variants = []
     for v in study.variants:
-        recs = [records[RunSpec(study.config(v, s), study.center).key] for s in range(seeds)]
+        recs = [records[study.spec(v, s).key] for s in range(seeds)]
         variants.append({"label": v.label, "options": v.options, "coords": list(v.coords),
                          "cells": summarise(study, v, recs, lang),
                          "runs": [{k: val for k, val in r.items() if k != "model"}
@@ -147,7 +152,7 @@ def analyse(study: Study, records: dict[str, dict[str, Any]], seeds: int,
                "checkpoints": list(study.checkpoints), "thresholds": list(study.thresholds),
                "variants": variants}
     builders = {"baseline": _baseline_section, "compare": _compare_section,
-                "grid": _grid_section}
+                "grid": _grid_section, "ablation": _ablation_section}
     section["tables"], section["observations"] = builders[study.kind](study, variants, lang)
     return section
 
@@ -210,6 +215,34 @@ def _compare_section(study: Study, variants: list[dict[str, Any]],
     table = _table("", columns, [[v["label"], *(v["cells"][k] for k in keys)]
                                  for v in variants])
     return [table], _compare_observations(study, variants, lang)
+
+
+def _ablation_section(study: Study, variants: list[dict[str, Any]],
+                      lang: str) -> tuple[list, list]:
+    """One row per run: features, parameters, seconds, validation and test accuracy."""
+    t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
+    keys = ["features", "parameters", "preprocess_seconds", "train_seconds", "epochs_run",
+            "final_val_accuracy", "final_test_accuracy"]
+    columns = [t("run"), t("features"), t("parameters"), t("preprocess_seconds"),
+               t("train_seconds"), t("epochs_run"), t("final_val"), t("final_test")]
+    table = _table("", columns, [[v["label"], *(v["cells"][k] for k in keys)]
+                                 for v in variants])
+    obs = _compare_observations(study, variants, lang)
+    ref = variants[0]
+    ref_val = ref["cells"]["final_val_accuracy"]["value"]
+    if ref_val is not None and len(variants) > 1:
+        parts, gains = [], {}
+        for v in variants[1:]:
+            val = v["cells"]["final_val_accuracy"]["value"]
+            if val is None:
+                continue
+            gain = round(val - ref_val, 2)
+            gains[v["label"]] = gain
+            parts.append(f"{v['label']} {gain:+.2f}")
+        obs.append(_obs("obs_ablation_gain", lang, {"gains": gains}, ref=ref["label"],
+                        ref_val=num(ref["cells"]["final_val_accuracy"]),
+                        parts=_sep(lang).join(parts)))
+    return [table], obs
 
 
 def _compare_observations(study: Study, variants: list[dict[str, Any]],
@@ -457,7 +490,7 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
         tasks += new
         owners += [section] * len(new)
         if study.kind == "baseline":
-            record = records[RunSpec(study.config(study.variants[0], 0), study.center).key]
+            record = records[study.spec(study.variants[0], 0).key]
             if "model" in record and not record["diverged"]:
                 results["diagnostics"] = diagnostics(record["model"], data, lang)
                 new = diagnostic_figures(record["model"], data, out)
@@ -511,9 +544,10 @@ def render_markdown(results: dict[str, Any], lang: str) -> str:
     for name, section in results["studies"].items():
         if section["question"] and section["question"] != question:
             question = section["question"]
-            heading = t(question) if question in ("Q1", "Q2", "Q3") else question
+            heading = t(question) if question in ("Q1", "Q2", "Q3", "Q4") else question
             lines += [f"## {heading}", ""]
-        title = t(name) if name in ("baseline", "momentum", "batch-lr", "epochs") else name
+        title = t(name) if name in ("baseline", "momentum", "batch-lr", "epochs",
+                                    "preprocessing") else name
         lines += [f"### {title}", "", t("setting", setting=_setting_text(section)), ""]
         lines += _section_body(section, lang)
         if section["kind"] == "baseline" and "diagnostics" in results:

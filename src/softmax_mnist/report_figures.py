@@ -67,6 +67,8 @@ def study_figures(study: Study, section: dict[str, Any], out: Path) -> list[Task
     if study.kind == "baseline":
         return [(_baseline_curves, (study, section, out)),
                 (_iteration_losses, (study, section, out))]
+    if study.kind == "ablation":  # the table says it all
+        return []
     if study.kind == "compare":
         return [(_compare_curves, (study, section, out)),
                 (_iteration_losses, (study, section, out))]

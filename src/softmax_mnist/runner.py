@@ -85,7 +85,8 @@ def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: 
 def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None,
           config: TrainConfig | dict[str, Any] | None = None, *,
           data: Dataset | None = None,
-          val_size: int | None = None, center: str = "pixel", hidden: Sequence[int] = (),
+          val_size: int | None = None, center: str = "pixel", preprocess: str = "",
+          hidden: Sequence[int] = (),
           activation: str = "relu", progress: bool = True, allow_download: bool = True,
           resume_state: dict[str, Any] | None = None, **options: Any) -> RunResult:
     """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
@@ -96,6 +97,9 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
         config: a TrainConfig (or its dict); or give its fields as keyword ``options``
             (``train(max_epoch=10, momentum=0)``).
         center: subtract the training mean per "pixel" (default), per "image", or "none".
+        preprocess: extra steps, e.g. ``"deskew,pca:100"`` (see
+            :meth:`softmax_mnist.preprocessing.Pipeline.build` for the order they run in);
+            fitted on the training split only.
         hidden, activation: hidden layer sizes and their activation, for an MLP.
         progress: progress bars and per-epoch lines on stderr.
         resume_state: a Solver ``state_dict`` (from an interrupted run with the same
@@ -110,18 +114,21 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config = config if config is not None else TrainConfig.from_dict(options)
-    preprocess = Pipeline.default(center)  # validate options before loading anything
+    steps = preprocess
+    preprocess = Pipeline.build(steps, center)  # validate options before loading anything
     if data is None:
         data = load_dataset(dataset, data_dir, val_size=val_size,
                             allow_download=allow_download, progress=progress)
+    prep_started = time.perf_counter()
     if preprocess.cheap:  # keep uint8 images, make features batch by batch
         num_features = preprocess.fit_transform(data.X_train).shape[1]
         X_train, X_val, X_test = data.X_train, data.X_val, data.X_test
         transform = preprocess.transform
-    else:
+    else:  # fitted on the training split only, then applied to the others
         X_train = preprocess.fit_transform(data.X_train)
         X_val, X_test = preprocess.transform(data.X_val), preprocess.transform(data.X_test)
         num_features, transform = X_train.shape[1], None
+    prep_seconds = time.perf_counter() - prep_started
     network = Network.build(num_features, len(data.classes), hidden, activation,
                             seed=config.seed)
     solver = Solver(network, X_train, data.y_train, X_val, data.y_val, config,
@@ -132,16 +139,18 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     history = solver.train()
     wall = time.perf_counter() - started
     metrics = _metrics(data, config, solver, history, wall, X_test, hidden, activation,
-                       center)
+                       {"center": center, "steps": steps, "spec": preprocess.spec})
+    metrics["preprocess_seconds"] = prep_seconds
     model = Model(network, preprocess, data.classes, activation=activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
-                                                    "val_accuracy", "hidden", "version")})
+                                                    "val_accuracy", "hidden", "preprocess",
+                                                    "version")})
     return RunResult(model, history, metrics)
 
 
 def _metrics(data: Dataset, config: TrainConfig, solver: Solver, history: History,
              wall: float, X_test: np.ndarray, hidden: Sequence[int], activation: str,
-             center: str) -> dict[str, Any]:
+             preprocess: dict[str, Any]) -> dict[str, Any]:
     train_loss, train_acc = solver.network.evaluate(solver.X_train, solver.y_train,
                                                     solver.transform)
     val_loss, val_acc = solver.validate()
@@ -151,7 +160,7 @@ def _metrics(data: Dataset, config: TrainConfig, solver: Solver, history: Histor
         "data_source": data.source,
         "sizes": {"train": len(data.y_train), "val": len(data.y_val), "test": len(data.y_test)},
         "config": config.to_dict(),
-        "preprocess": {"center": center},
+        "preprocess": preprocess,
         "hidden": list(hidden),
         "activation": activation if hidden else None,
         "parameters": solver.network.num_parameters,
