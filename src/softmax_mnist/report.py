@@ -296,6 +296,7 @@ def _compare_observations(study: Study, variants: list[dict[str, Any]],
                  for v in ok if v["cells"][f"test_at_{c2}"]["value"] is not None]
         if parts:
             obs.append(_obs("obs_checkpoint", lang, c1=c1, c2=c2, parts=_sep(lang).join(parts)))
+    not_stopped: dict[int, list[str]] = {}  # max_epoch -> labels, said in one sentence
     for v in ok:
         config = study.config(Variant("", v["options"]), 0)
         if config.early_stop == "none":
@@ -306,8 +307,9 @@ def _compare_observations(study: Study, variants: list[dict[str, Any]],
             obs.append(_obs("obs_stopped", lang, label=v["label"], epochs=num(c["epochs_run"]),
                             best=num(c["best_epoch"]), test=num(c["final_test_accuracy"])))
         elif stops == {"max_epoch"}:
-            obs.append(_obs("obs_not_stopped", lang, label=v["label"],
-                            epochs=config.max_epoch))
+            not_stopped.setdefault(config.max_epoch, []).append(v["label"])
+    for epochs, labels in not_stopped.items():
+        obs.append(_obs("obs_not_stopped", lang, label=_sep(lang).join(labels), epochs=epochs))
     obs.append(_divergence_obs(variants, lang))
     return obs
 
