@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -74,18 +75,24 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, options: dict[str, Any]) -> TrainConfig:
         """Build from a dict, refusing keys that are not options."""
-        known = [f.name for f in fields(cls)]
-        for key in options:
-            if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise ConfigError(f"unknown training option {key!r}.{hint} "
-                                  f"Options: {', '.join(known)}.")
+        reject_unknown(options, [f.name for f in fields(cls)], "training option")
         return cls(**options)
 
     def to_dict(self) -> dict[str, Any]:
         """The options as a plain dict (``TrainConfig.from_dict`` reads it back)."""
         return asdict(self)
+
+
+def reject_unknown(table: Iterable[str], known: Sequence[str], what: str,
+                   source: str = "") -> None:
+    """ConfigError for the first key of ``table`` not in ``known``, with a suggestion."""
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            where = f"{source}: " if source else ""
+            raise ConfigError(f"{where}unknown {what} {key!r}.{hint} "
+                              f"Known: {', '.join(known)}.")
 
 
 def _int_at_least(name: str, value: Any, low: int) -> None:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .callbacks import Callback
-from .config import TrainConfig
+from .config import TrainConfig, reject_unknown
 from .data import Dataset
 from .errors import ConfigError
 from .model import Network
@@ -158,10 +158,10 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
 
 def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = False) -> Study:
     """Validate a study read from TOML (see :func:`load_study`)."""
-    _check_keys(raw, STUDY_KEYS, source, "key")
+    reject_unknown(raw, STUDY_KEYS, "key", source)
     quick_over = raw.get("quick", {})
     _check_table(quick_over, source, "quick")
-    _check_keys(quick_over, QUICK_KEYS, source, "key in [quick]")
+    reject_unknown(quick_over, QUICK_KEYS, "key in [quick]", source)
     kind = raw.get("kind")
     if kind not in KINDS:
         raise ConfigError(f"{source}: kind must be one of {', '.join(KINDS)}, got {kind!r}.")
@@ -226,15 +226,6 @@ def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
     if len(set(labels)) < len(labels):
         raise ConfigError(f"{source}: run labels must differ, got {labels}.")
     return tuple(variants)
-
-
-def _check_keys(table: dict[str, Any], known: Sequence[str], source: str, what: str) -> None:
-    for key in table:
-        if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"{source}: unknown {what} {key!r}.{hint} "
-                              f"Known: {', '.join(known)}.")
 
 
 def _check_table(value: Any, source: str, name: str) -> None:
