@@ -47,6 +47,16 @@ def test_train_evaluate_round_trip(tmp_path):
     assert not list(out.glob(".*tmp*"))  # no temp files left behind
 
 
+def test_training_on_every_image_without_a_validation_split(tmp_path):
+    out = tmp_path / "run"
+    proc = run("train", "--dataset", "mnist-sample", "--val-size", "0", "--no-early-stop",
+               "--epochs", "2", "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["val_accuracy"] is None and metrics["sizes"]["val"] == 0
+    assert "val –," in proc.stdout.strip().splitlines()[-1]
+
+
 def test_same_command_twice_same_numbers(tmp_path):
     args = ["train", "--dataset", "mnist-sample", "--epochs", "2", "--quiet", "--seed", "7"]
     a, b = run(*args, "--out", str(tmp_path / "a")), run(*args, "--out", str(tmp_path / "b"))

@@ -71,6 +71,7 @@ def test_cli_trains_and_evaluates_with_preprocessing(tmp_path):
     ("pca:0", "pca:0 is out of range"),
     ("pca:900", "pca:900 is out of range"),
     ("pool:5", "must divide 28"),
+    ("moment-norm:-1", "moment-norm:-1 is out of range"),
 ])
 def test_preprocessing_mistakes_exit_2_with_one_line(steps, words, tmp_path):
     proc = run("train", "--dataset", "mnist-sample", "--quiet", "--preprocess", steps,

@@ -84,6 +84,99 @@ def test_deskew_handles_many_images_in_chunks(monkeypatch):
     assert np.abs(imageops.skew(chunked)).max() < 0.02
 
 
+# -- moment normalisation -------------------------------------------------------------
+
+
+def blob_digit(sd_r: float, sd_c: float, shear: float, r0: float, c0: float) -> np.ndarray:
+    """A smooth elliptical blob with spreads (sd_r, sd_c), sheared so that its column
+    follows c0 + shear·(row − r0), centred at (r0, c0): (784,) float32 in 0 … 255."""
+    r, c = np.mgrid[:SIDE, :SIDE].astype(np.float64)
+    u = c - c0 - shear * (r - r0)
+    ink = np.exp(-0.5 * (((r - r0) / sd_r) ** 2 + (u / sd_c) ** 2)) * 255
+    return ink.astype(np.float32).ravel()
+
+
+@pytest.mark.parametrize("sd_r, sd_c, shear, r0, c0", [
+    (5.0, 2.0, 0.4, 12.0, 15.5),
+    (3.0, 3.5, -0.3, 15.0, 12.0),
+    (4.0, 1.5, 0.0, 14.0, 14.0),
+])
+def test_moment_norm_makes_the_second_moments_round_and_centred(sd_r, sd_c, shear, r0, c0):
+    X = blob_digit(sd_r, sd_c, shear, r0, c0)[None]
+    assert abs(imageops.skew(X)[0] - shear) < 0.05
+    out = imageops.moment_normalize(X, std=4.0)
+    r_bar, c_bar, var_r, cov = imageops.moments(out)
+    assert abs(r_bar[0]) < 0.15 and abs(c_bar[0]) < 0.15  # centre of mass in the middle
+    assert abs(cov[0] / var_r[0]) < 0.03  # no shear left
+    var_c = ((out[0].reshape(SIDE, SIDE).sum(axis=0) * (np.arange(SIDE) - 14 - c_bar[0]) ** 2)
+             .sum() / out[0].sum())
+    assert np.sqrt(var_r[0]) == pytest.approx(4.0, rel=0.05)  # both spreads are std
+    assert np.sqrt(var_c) == pytest.approx(4.0, rel=0.05)
+
+
+def _reference_moment_norm(x: np.ndarray, std: float, min_std: float) -> np.ndarray:
+    """The per-image recipe with explicit bilinear sampling, for comparison."""
+    img = x.reshape(SIDE, SIDE).astype(np.float64)
+    r, c = np.mgrid[:SIDE, :SIDE].astype(np.float64)
+    m = img.sum()
+    rb, cb = (r * img).sum() / m, (c * img).sum() / m
+    vr = ((r - rb) ** 2 * img).sum() / m
+    vc = ((c - cb) ** 2 * img).sum() / m
+    cov = ((r - rb) * (c - cb) * img).sum() / m
+    alpha = cov / vr
+    a = max(np.sqrt(vr), min_std) / std
+    b = max(np.sqrt(vc - alpha * cov), min_std) / std
+    src_r = rb + a * (r - 14)
+    src_c = cb + alpha * a * (r - 14) + b * (c - 14)
+    r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
+    fr, fc = src_r - r0, src_c - c0
+    out = np.zeros_like(img)
+    for dr, wr in ((0, 1 - fr), (1, fr)):
+        for dc, wc in ((0, 1 - fc), (1, fc)):
+            rr, cc = r0 + dr, c0 + dc
+            ok = (rr >= 0) & (rr < SIDE) & (cc >= 0) & (cc < SIDE)
+            out[ok] += (wr * wc)[ok] * img[rr[ok], cc[ok]]
+    return out.ravel()
+
+
+def test_moment_norm_matches_the_per_image_recipe_in_chunks(monkeypatch):
+    rng = np.random.default_rng(1)
+    X = np.zeros((6, SIDE * SIDE), np.uint8)
+    X[0] = bar_digit(0.4).round().astype(np.uint8)
+    X[1] = (rng.random(SIDE * SIDE) < 0.1) * rng.integers(1, 256, SIDE * SIDE)
+    X[2] = blob_digit(5, 2, 0.3, 13, 15).round().astype(np.uint8)
+    X[3] = blob_digit(2.5, 4, -0.2, 16, 11).round().astype(np.uint8)
+    X[4] = bar_digit(0.0, thickness=0.8).round().astype(np.uint8)  # spread below min_std
+    monkeypatch.setattr(imageops, "CHUNK", 4)
+    out = imageops.moment_normalize(X, std=4.5, min_std=1.0)
+    assert out.dtype == np.float32 and out.shape == X.shape
+    assert not out[5].any()  # blank stays blank
+    ref = np.stack([_reference_moment_norm(x, 4.5, 1.0) for x in X[:5]])
+    np.testing.assert_allclose(out[:5], ref, atol=1e-2)
+    assert out.max() <= X.max() + 1e-3  # bilinear sampling only averages pixel values
+
+
+def test_moment_norm_does_not_blow_a_thin_stroke_up_into_a_block():
+    X = bar_digit(0.0, thickness=0.8)[None]  # a one-pixel vertical line: spread ≈ 0.3 px
+    def inked_columns(min_std: float) -> int:
+        out = imageops.moment_normalize(X, std=4.5, min_std=min_std).reshape(SIDE, SIDE)
+        return int((out.sum(axis=0) > 1).sum())
+
+    assert 3 <= inked_columns(1.0) <= 9  # at most 4.5× wider (plus bilinear edges)
+    assert inked_columns(0.01) == SIDE  # without the floor it fills the frame
+
+
+def test_moment_norm_step_in_a_pipeline():
+    p = Pipeline.build("blur:0.5,momentnorm", "pixel")
+    assert p.spec == "blur:0.5,moment-norm:4.5,scale,center-pixel"
+    assert parse_step("moment-norm:5").std == 5.0
+    X = np.stack([blob_digit(4, 2, 0.2, 13, 15), bar_digit(0.3)]).round().astype(np.uint8)
+    q = Pipeline.from_arrays(Pipeline.build("moment-norm:4").fit(X).to_arrays())
+    assert q.spec == "moment-norm:4,scale,center-pixel"
+    np.testing.assert_allclose(q.transform(X) + q.steps[2].mean,
+                               imageops.moment_normalize(X, 4.0) / 255, atol=1e-6)
+
+
 # -- denoise, blur, pool ---------------------------------------------------------------
 
 
@@ -173,6 +266,9 @@ def test_build_puts_image_steps_first_and_feature_steps_last():
     ("blur:0", "out of range"),
     ("scale", "not a --preprocess step"),
     ("deskew:1", "takes no value"),
+    ("moment-norm:0", "moment-norm:0 is out of range"),
+    ("moment-norm:20", "out of range"),
+    ("moment-norm:wide", "expected a number"),
 ])
 def test_user_mistakes_are_config_errors(text, words):
     with pytest.raises(ConfigError, match=words.replace("(", r"\(").replace("?", r"\?")):

@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(the course template), or not at all")
     h.add_argument("--preprocess", default="", metavar="STEPS",
                    help="extra preprocessing, comma-separated, fitted on the training split: "
-                        "image steps deskew, denoise[:T], blur[:SIGMA], pool:K (run on raw "
-                        "pixels, before scaling and --center) and feature steps standardize, "
-                        "pca:K (after them); e.g. deskew,pca:100 (default: none)")
+                        "image steps deskew, moment-norm[:STD], denoise[:T], blur[:SIGMA], "
+                        "pool:K (run on raw pixels, before scaling and --center) and feature "
+                        "steps standardize, pca:K (after them); e.g. deskew,pca:100 "
+                        "(default: none)")
     h.add_argument("--hidden", type=_hidden, default=[], metavar="SIZES",
                    help="hidden layer sizes for an MLP, e.g. 256 or 512,256 (default: none)")
     h.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",

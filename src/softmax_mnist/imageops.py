@@ -17,6 +17,11 @@ which is ``scipy.ndimage.affine_transform(img, [[1, 0], [α, 1]], offset=…)`` 
 linear instead of cubic interpolation. The row coordinate depends on i only and the
 column shift on i only, so the bilinear sample splits into a per-image row shift
 followed by a per-row column shift; each is two gathers of whole rows.
+
+Moment normalisation (:func:`moment_normalize`) goes one step further: after the shear it
+also stretches rows and columns so that the ink's spread is the same along both axes
+for every digit. The row coordinate still depends on i only, so it is the same two
+passes — a per-image row resampling, then a per-pixel column gather.
 """
 
 from __future__ import annotations
@@ -150,6 +155,104 @@ def deskew(X: np.ndarray) -> np.ndarray:
     out = np.empty(X.shape, DTYPE)
     for block in _chunks(len(X)):
         _deskew_block(X[block], out[block])
+    return out
+
+
+def _second_moments(X: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(r̄, c̄, var_r, cov_rc, var_c) of every image, as :func:`moments` plus var_c."""
+    side = image_side(X.shape[1])
+    X = np.asarray(X, DTYPE)
+    r_bar, c_bar, var_r, cov = moments(X)
+    c = np.tile(np.arange(side) - side / 2, side).astype(DTYPE)
+    mass = X.sum(axis=1, dtype=np.float64)
+    cc = (X @ (c * c)).astype(np.float64) / np.where(mass > 0, mass, 1.0)
+    return r_bar, c_bar, var_r, cov, cc - c_bar**2
+
+
+def _resample_rows(imgs: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """out[m, i, :] = imgs[m, src[m, i], :], linear in the fractional row, zeros outside.
+
+    imgs: (n, S, S) float32; src: (n, S) float64 row coordinates. Returns (n, S, S).
+    """
+    n, side, _ = imgs.shape
+    padded = np.zeros((n, side + 2, side), DTYPE)  # a zero row above and below
+    padded[:, 1:-1] = imgs
+    rows = padded.reshape(-1, side)
+    k = np.floor(src)
+    frac = (src - k).astype(DTYPE)[:, :, None]
+    k = k.astype(np.intp)
+    base = (np.arange(n) * (side + 2) + 1)[:, None]
+    upper = rows[base + np.clip(k, -1, side)]  # whole-row gathers: (n, S, S)
+    lower = rows[base + np.clip(k + 1, -1, side)]
+    _lerp_into(upper, upper, lower, frac)
+    return upper
+
+
+def _resample_cols(imgs: np.ndarray, src: np.ndarray, out: np.ndarray) -> None:
+    """out[m, i·S + j] = imgs[m, i, src[m, i, j]], linear, zeros outside.
+
+    imgs: (n, S, S) float32; src: (n, S, S) float32 column coordinates; out: (n, S·S).
+    """
+    n, side, _ = imgs.shape
+    width = side + 2
+    padded = np.zeros((n * side, width), DTYPE)  # a zero column left and right
+    padded[:, 1:-1] = imgs.reshape(-1, side)
+    k = np.floor(src)
+    frac = src - k
+    # padded column k + 1 holds input column k; row (m, i) starts at flat (m·S + i)·width
+    k = k.astype(np.int32).reshape(n * side, side) + 1
+    starts = (np.arange(n * side, dtype=np.int32) * width)[:, None]
+    flat = padded.reshape(-1)
+    left = flat[starts + np.clip(k, 0, side + 1)]  # outside the frame: a zero column
+    right = flat[starts + np.clip(k + 1, 0, side + 1)]
+    _lerp_into(out.reshape(n * side, side), left, right, frac.reshape(n * side, side))
+
+
+def _moment_normalize_block(X: np.ndarray, out: np.ndarray, std: float,
+                            min_std: float) -> None:
+    """Moment-normalise one block X: (n, S·S) into out: (n, S·S) float32."""
+    side = image_side(X.shape[1])
+    imgs = np.asarray(X, DTYPE).reshape(len(X), side, side)
+    r_bar, c_bar, var_r, cov, var_c = _second_moments(X)
+    alpha = np.divide(cov, var_r, out=np.zeros_like(cov), where=var_r > 1e-6)
+    # spreads after deskewing; the column variance drops by α·cov = cov²/var_r
+    sd_r = np.sqrt(np.maximum(var_r, min_std**2))
+    sd_c = np.sqrt(np.maximum(var_c - alpha * cov, min_std**2))
+    a, b = sd_r / std, sd_c / std  # input pixels per output pixel
+    i = np.arange(side) - side / 2  # output coordinates from the middle
+    # output (i, j) samples the input at row r̄ + a·i, column c̄ + α·a·i + b·j
+    src_r = side / 2 + r_bar[:, None] + a[:, None] * i[None, :]
+    rows = _resample_rows(imgs, src_r)
+    src_c = ((side / 2 + c_bar)[:, None, None] + (alpha * a)[:, None, None] * i[None, :, None]
+             + b[:, None, None] * i[None, None, :]).astype(DTYPE)
+    _resample_cols(rows, src_c, out)
+
+
+def moment_normalize(X: np.ndarray, std: float = 4.5, min_std: float = 1.0) -> np.ndarray:
+    """Moment normalisation: deskew, centre and rescale every image by its moments.
+
+    The deskewing of :func:`deskew` (shear by α = cov(r, c)/var(r), centre of mass to
+    the middle), then each axis is stretched so that the ink's standard deviation is
+    ``std`` pixels along rows and along columns: the digit's second-moment matrix
+    becomes std²·I. A spread below ``min_std`` counts as ``min_std`` (at most
+    std/min_std times magnification, so a straight stroke is not blown up to a block).
+    Output (i, j), from the middle, samples the input bilinearly at
+
+        r = r̄ + a·i,    c = c̄ + α·a·i + b·j,    a = sd_r/std,  b = sd_c'/std
+
+    with sd_c'² = var_c − cov²/var_r, the column variance after deskewing.
+
+    Args:
+        X: (N, S·S) non-negative pixel intensities, any real dtype.
+        std: target standard deviation of the ink along each axis, in pixels (> 0).
+        min_std: floor of the measured spreads, in pixels (> 0).
+
+    Returns:
+        (N, S·S) float32, pixel values in their original range; a blank image stays blank.
+    """
+    out = np.empty(X.shape, DTYPE)
+    for block in _chunks(len(X)):
+        _moment_normalize_block(X[block], out[block], std, min_std)
     return out
 
 

@@ -9,6 +9,7 @@ colon. X is always (N, D): one flattened image per row.
 Steps (``--preprocess`` text; see :meth:`Pipeline.build` for the order they run in):
 
 - image space, on raw 0…255 pixels: ``deskew`` (moments-based shear correction),
+  ``moment-norm[:STD]`` (deskew, then stretch each axis to ink spread STD pixels),
   ``denoise[:T]`` (speck removal), ``blur[:SIGMA]`` (Gaussian smoothing),
   ``pool[:K]`` (K×K average pooling, 784 -> (28/K)² features);
 - always: ``scale`` (to [0, 1]) and the ``--center`` choice (``center-pixel`` /
@@ -28,7 +29,7 @@ from typing import ClassVar
 import numpy as np
 
 from .errors import ConfigError, ModelFileError
-from .imageops import average_pool, blur, deskew, image_side, remove_specks
+from .imageops import average_pool, blur, deskew, image_side, moment_normalize, remove_specks
 
 DTYPE = np.float32  # float32 halves memory traffic; accuracy is the same as float64
 INPUT_PIXELS = 28 * 28
@@ -188,6 +189,36 @@ class Deskew(Transform):
 
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return deskew(X)
+
+
+class MomentNorm(Transform):
+    """Moment normalisation, ``moment-norm:STD`` (default 4.5 pixels): deskew as
+    :class:`Deskew`, then stretch rows and columns so that the ink's standard deviation
+    is STD pixels along each (see :func:`imageops.moment_normalize`). (N, S·S) ->
+    (N, S·S) float32, pixel range kept. Nothing to fit."""
+
+    name = "moment-norm"
+    space = "image"
+    cheap = False
+    aliases = ("momentnorm",)
+
+    def __init__(self, std: float = 4.5):
+        self.std = std
+
+    @classmethod
+    def parse(cls, arg: str | None) -> MomentNorm:
+        return cls(_float_arg(cls.name, arg, 4.5, 0.0, 14.0))
+
+    @property
+    def token(self) -> str:
+        return f"{self.name}:{self.std:g}"
+
+    def output_size(self, num_features: int) -> int:
+        _side(self.name, num_features)
+        return num_features
+
+    def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
+        return moment_normalize(X, self.std)
 
 
 class Blur(Transform):
@@ -379,7 +410,8 @@ class PCA(Transform):
 
 
 TRANSFORMS: dict[str, type[Transform]] = {
-    t.name: t for t in (Scale, CenterPixels, CenterImages, Deskew, Denoise, Blur, Pool,
+    t.name: t for t in (Scale, CenterPixels, CenterImages, Deskew, MomentNorm, Denoise,
+                        Blur, Pool,
                         Standardize, PCA)
 }
 ALIASES = {alias: t for t in TRANSFORMS.values() for alias in t.aliases}
@@ -417,7 +449,7 @@ class Pipeline:
               num_pixels: int = INPUT_PIXELS) -> Pipeline:
         """The pipeline of ``--preprocess`` text and ``--center``, in canonical order:
 
-        1. image-space steps (deskew, denoise, blur, pool), in the order given, on the
+        1. image-space steps (deskew, moment-norm, denoise, blur, pool), in the order given, on the
            raw 0…255 pixels;
         2. scale to [0, 1];
         3. centring (``center``: pixel|image|none);

@@ -47,8 +47,9 @@ class RunResult:
         """One line: test, validation and train accuracy, epochs, seconds, data set."""
         m = self.metrics
         status = "DIVERGED (best epoch kept): " if m["diverged"] else ""
+        val = "–" if m["val_accuracy"] is None else f"{m['val_accuracy']:.2%}"
         return (f"{status}test accuracy {m['test_accuracy']:.2%} (loss {m['test_loss']:.4f}), "
-                f"val {m['val_accuracy']:.2%}, train {m['train_accuracy']:.2%} after "
+                f"val {val}, train {m['train_accuracy']:.2%} after "
                 f"{m['epochs_run']} epochs in {m['train_seconds']:.2f}s [{m['dataset']}]")
 
     def save(self, out_dir: str | os.PathLike[str]) -> Path:
