@@ -302,3 +302,17 @@ def test_cells_and_block_means():
     assert make_cell([3, 5], "epoch", "zh")["text"] == "4.0 ± 1.4"
     means, size = block_means([1.0, 3.0, 5.0, float("nan"), 7.0], 2)
     assert size == 3 and means == [3.0, 7.0]
+
+
+def test_quick_keeps_only_the_listed_runs_and_rejects_unknown_labels(tmp_path):
+    from softmax_mnist.errors import ConfigError
+    from softmax_mnist.experiments import load_study
+
+    full, quick = load_study("preprocessing"), load_study("preprocessing", quick=True)
+    assert len(quick.variants) < len(full.variants)
+    assert {v.label for v in quick.variants} <= {v.label for v in full.variants}
+    bad = tmp_path / "p.toml"
+    bad.write_text('name = "x"\nkind = "ablation"\n[[runs]]\nlabel = "a"\n'
+                   '[quick]\nruns = ["b"]\n')
+    with pytest.raises(ConfigError, match="run label"):
+        load_study("x", bad, quick=True)

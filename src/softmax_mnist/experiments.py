@@ -49,7 +49,7 @@ REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs",
 MODEL_KEYS = ("preprocess", "hidden", "activation")  # run options that are not TrainConfig
 STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
               "checkpoints", "thresholds", "quick")
-QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds")
+QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds", "runs")  # runs: labels to keep
 ITERATION_POINTS = 400  # per-iteration losses are returned as at most this many block means
 BACKENDS = ("loky", "dask")
 SHORT_NAMES = {"batch_size": "batch", "learning_rate": "lr", "max_epoch": "epochs",
@@ -177,6 +177,8 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
         thresholds = quick_over.get("thresholds", thresholds)
     _check_config(base, source, "[base]")
     variants = _variants(raw, kind, base, grid, source)
+    if quick and "runs" in quick_over:
+        variants = _keep(variants, quick_over["runs"], source)
     study = Study(name=str(raw["name"]), kind=kind, question=str(raw.get("question", "")),
                   base=base, variants=variants, grid=dict(grid),
                   checkpoints=tuple(_positive_ints(checkpoints, source, "checkpoints")),
@@ -187,6 +189,16 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
     for variant in study.variants:  # every run's options, validated before any work
         _check_model(study.spec(variant, 0), source, variant.label)
     return study
+
+
+def _keep(variants: tuple[Variant, ...], labels: Any, source: str) -> tuple[Variant, ...]:
+    """The variants named in ``[quick] runs``, in the file's order."""
+    known = [v.label for v in variants]
+    if not isinstance(labels, list) or not labels:
+        raise ConfigError(f"{source}: [quick] runs must be a list of run labels, got "
+                          f"{labels!r}.")
+    reject_unknown(labels, known, "run label in [quick] runs", source)
+    return tuple(v for v in variants if v.label in labels)
 
 
 def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
