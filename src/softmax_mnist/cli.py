@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--tol", type=float, default=1e-6,
                    help="largest relative error that passes (default %(default)s)")
 
-    r = sub.add_parser("report", help="run the lab's studies (Q1–Q3) and write the report",
+    r = sub.add_parser("report", help="run the lab's studies (Q1–Q4) and write the report",
                        description="Run every study (Q1 default run and diagnostics, Q2 "
                                    "momentum, Q3 batch size × learning rate, epochs / early "
                                    "stopping / decay) and write report.md, report.html, "
