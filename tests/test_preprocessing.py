@@ -12,6 +12,19 @@ from softmax_mnist.preprocessing import PCA, Pipeline, Standardize, parse_step
 SIDE = 28
 
 
+def _bilinear(img: np.ndarray, src_r: np.ndarray, src_c: np.ndarray) -> np.ndarray:
+    """Reference sampler: img at (src_r, src_c), bilinear, zeros outside; flattened."""
+    r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
+    fr, fc = src_r - r0, src_c - c0
+    out = np.zeros_like(img)
+    for dr, wr in ((0, 1 - fr), (1, fr)):
+        for dc, wc in ((0, 1 - fc), (1, fc)):
+            rr, cc = r0 + dr, c0 + dc
+            ok = (rr >= 0) & (rr < SIDE) & (cc >= 0) & (cc < SIDE)
+            out[ok] += (wr * wc)[ok] * img[rr[ok], cc[ok]]
+    return out.ravel()
+
+
 def bar_digit(shear: float, thickness: float = 1.5) -> np.ndarray:
     """A '1'-like stroke through the centre, sheared: column = 14 + shear·(row − 14).
 
@@ -64,15 +77,7 @@ def _reference_deskew(x: np.ndarray) -> np.ndarray:
     alpha = ((r - rb) * (c - cb) * img).sum() / ((r - rb) ** 2 * img).sum()
     src_r = r + rb - 14
     src_c = c + cb - 14 + alpha * (r - 14)
-    r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
-    fr, fc = src_r - r0, src_c - c0
-    out = np.zeros_like(img)
-    for dr, wr in ((0, 1 - fr), (1, fr)):
-        for dc, wc in ((0, 1 - fc), (1, fc)):
-            rr, cc = r0 + dr, c0 + dc
-            ok = (rr >= 0) & (rr < SIDE) & (cc >= 0) & (cc < SIDE)
-            out[ok] += (wr * wc)[ok] * img[rr[ok], cc[ok]]
-    return out.ravel()
+    return _bilinear(img, src_r, src_c)
 
 
 def test_deskew_handles_many_images_in_chunks(monkeypatch):
@@ -128,15 +133,7 @@ def _reference_moment_norm(x: np.ndarray, std: float, min_std: float) -> np.ndar
     b = max(np.sqrt(vc - alpha * cov), min_std) / std
     src_r = rb + a * (r - 14)
     src_c = cb + alpha * a * (r - 14) + b * (c - 14)
-    r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
-    fr, fc = src_r - r0, src_c - c0
-    out = np.zeros_like(img)
-    for dr, wr in ((0, 1 - fr), (1, fr)):
-        for dc, wc in ((0, 1 - fc), (1, fc)):
-            rr, cc = r0 + dr, c0 + dc
-            ok = (rr >= 0) & (rr < SIDE) & (cc >= 0) & (cc < SIDE)
-            out[ok] += (wr * wc)[ok] * img[rr[ok], cc[ok]]
-    return out.ravel()
+    return _bilinear(img, src_r, src_c)
 
 
 def test_moment_norm_matches_the_per_image_recipe_in_chunks(monkeypatch):

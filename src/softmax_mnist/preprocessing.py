@@ -174,32 +174,35 @@ class CenterImages(Transform):
 # -- image space: before scaling ----------------------------------------------------------
 
 
-class Deskew(Transform):
-    """Straighten each digit: shear by α = cov(row, col) / var(row) about its centre of
-    mass and move that centre to the middle (see :func:`imageops.deskew`). (N, S·S) ->
-    (N, S·S) float32, pixel range kept. Nothing to fit."""
+class ImageStep(Transform):
+    """An image-space step that keeps the S×S size; run once, not per mini-batch."""
 
-    name = "deskew"
     space = "image"
-    cheap = False  # a few gathers per pixel: precompute once rather than every epoch
+    cheap = False  # a few passes per pixel: precompute once rather than every epoch
 
     def output_size(self, num_features: int) -> int:
         _side(self.name, num_features)
         return num_features
 
+
+class Deskew(ImageStep):
+    """Straighten each digit: shear by α = cov(row, col) / var(row) about its centre of
+    mass and move that centre to the middle (see :func:`imageops.deskew`). (N, S·S) ->
+    (N, S·S) float32, pixel range kept. Nothing to fit."""
+
+    name = "deskew"
+
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return deskew(X)
 
 
-class MomentNorm(Transform):
+class MomentNorm(ImageStep):
     """Moment normalisation, ``moment-norm:STD`` (default 4.5 pixels): deskew as
     :class:`Deskew`, then stretch rows and columns so that the ink's standard deviation
     is STD pixels along each (see :func:`imageops.moment_normalize`). (N, S·S) ->
     (N, S·S) float32, pixel range kept. Nothing to fit."""
 
     name = "moment-norm"
-    space = "image"
-    cheap = False
     aliases = ("momentnorm",)
 
     def __init__(self, std: float = 4.5):
@@ -213,20 +216,14 @@ class MomentNorm(Transform):
     def token(self) -> str:
         return f"{self.name}:{self.std:g}"
 
-    def output_size(self, num_features: int) -> int:
-        _side(self.name, num_features)
-        return num_features
-
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return moment_normalize(X, self.std)
 
 
-class Blur(Transform):
+class Blur(ImageStep):
     """Gaussian smoothing, ``blur:SIGMA`` pixels (default 1): (N, S·S) -> (N, S·S)."""
 
     name = "blur"
-    space = "image"
-    cheap = False
 
     def __init__(self, sigma: float = 1.0):
         self.sigma = sigma
@@ -239,21 +236,15 @@ class Blur(Transform):
     def token(self) -> str:
         return f"{self.name}:{self.sigma:g}"
 
-    def output_size(self, num_features: int) -> int:
-        _side(self.name, num_features)
-        return num_features
-
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return blur(X, self.sigma)
 
 
-class Denoise(Transform):
+class Denoise(ImageStep):
     """Speck removal: ``denoise:T`` zeroes pixels ≤ T (0…254, default 0, on the 0…255
     scale) and then every lit pixel none of whose 8 neighbours is lit."""
 
     name = "denoise"
-    space = "image"
-    cheap = False
 
     def __init__(self, threshold: int = 0):
         self.threshold = threshold
@@ -265,10 +256,6 @@ class Denoise(Transform):
     @property
     def token(self) -> str:
         return f"{self.name}:{self.threshold}"
-
-    def output_size(self, num_features: int) -> int:
-        _side(self.name, num_features)
-        return num_features
 
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return remove_specks(X, self.threshold)
