@@ -16,7 +16,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from softmax_mnist.data import load_dataset
-from softmax_mnist.imageops import deskew, moments, skew
+from softmax_mnist.preprocessing.imageops import deskew, moments, skew
 
 
 def scipy_deskew(X: np.ndarray) -> np.ndarray:

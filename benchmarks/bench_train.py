@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from softmax_mnist import Callback, Network, Solver, TrainConfig, load_dataset
+from softmax_mnist import EvaluationCurve, Network, Solver, TrainConfig, load_dataset
 from softmax_mnist.data import Dataset
 from softmax_mnist.preprocessing import Pipeline
 
@@ -46,7 +46,7 @@ def ours_epoch(data: Dataset, prep: Pipeline, batch_size: int) -> Callable[[], f
     """One epoch of softmax-mnist's Solver (returns its training seconds)."""
     def run() -> float:
         solver = Solver(Network.build(seed=0), data.X_train, data.y_train, data.X_val,
-                        data.y_val, transform=prep.transform, progress=False, max_epoch=1,
+                        data.y_val, features=prep.transform, progress=False, max_epoch=1,
                         batch_size=batch_size, learning_rate=LR, momentum=MOMENTUM,
                         early_stop="none")
         solver.train()
@@ -210,33 +210,16 @@ def sklearn_fit(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.nda
     return run
 
 
-class TestTracker(Callback):
-    """Records (cumulative training seconds, test accuracy) after each epoch.
-
-    Only for the benchmark's question "how long until 92 %": nothing is chosen on it.
-    """
-
-    def __init__(self, prep: Pipeline, X_test: np.ndarray, y_test: np.ndarray):
-        self.prep, self.X_test, self.y_test = prep, X_test, y_test
-        self.points: list[tuple[float, float]] = []
-
-    def on_epoch_end(self, epoch, logs, network) -> bool:
-        acc = network.evaluate(self.X_test, self.y_test, self.prep.transform)[1]
-        self.points.append((logs["train_seconds"], acc))
-        return False
-
-
 def time_to_accuracy(data: Dataset, target: float) -> tuple[float, float, int]:
     """Default configuration: training seconds until test accuracy ≥ target."""
     prep = Pipeline.default().fit(data.X_train)
-    tracker = TestTracker(prep, data.X_test, data.y_test)
+    curve = EvaluationCurve(data.X_test, data.y_test, prep.transform)
     Solver(Network.build(seed=0), data.X_train, data.y_train, data.X_val, data.y_val,
-           TrainConfig(), transform=prep.transform, progress=False,
-           callbacks=[tracker]).train()
-    for epoch, (seconds, acc) in enumerate(tracker.points, start=1):
-        if acc >= target:
-            return seconds, acc, epoch
-    return float("inf"), tracker.points[-1][1], len(tracker.points)
+           TrainConfig(), features=prep.transform, progress=False, callbacks=[curve]).train()
+    for point in curve.points:
+        if point.accuracy >= target:
+            return point.train_seconds, point.accuracy, point.epoch
+    return float("inf"), curve.points[-1].accuracy, len(curve.points)
 
 
 def load_seconds(name: str, data_dir: str | None, use_cache: bool) -> Callable[[], float]:

@@ -11,9 +11,9 @@ import sys
 import numpy as np
 import pytest
 
+from helpers import run
 from softmax_mnist.errors import ModelFileError
 from softmax_mnist.model import Model
-from test_cli import run
 
 TIMING_KEYS = {"train_seconds", "wall_seconds", "preprocess_seconds", "seconds", "argv"}
 

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from fontdigits import FONTS, write_font_digits
+from helpers import run
 from softmax_mnist import train
 from softmax_mnist.data import load_dataset
 from softmax_mnist.predict import SIDE, center_of_mass, prepare_digit, prepare_files
-from test_cli import run
 
 # -- preparation, no model needed ------------------------------------------------------------
 

@@ -7,32 +7,38 @@ Quick start::
     print(result.summary())
     result.history.history["val_accuracy"]
 
-The pieces, in the order data flows through them: ``data`` (IDX files, download,
-split) → ``preprocessing`` → ``layers`` / ``loss`` / ``model`` → ``optimizer`` →
-``solver`` → ``runner`` → ``cli``.
+The packages, in the order data flows through them:
 
-Beyond training:
-
-- ``softmax_mnist.predict``: recognise digits in your own PNG/JPEG files, prepared
-  the way MNIST was made (``prepare_files``, ``predict_files``; ``softmax-mnist predict``).
-- ``SoftmaxRegression``: a scikit-learn estimator (softmax regression, or an MLP via
-  ``hidden_layer_sizes``) for ``Pipeline`` and ``GridSearchCV``; needs the optional
-  extra ``pip install "softmax-mnist[sklearn]"`` and is imported on first use.
+- ``nn``: the lab's math in NumPy only — ``FCLayer``, ``ReLU``, ``Sigmoid``,
+  ``SoftmaxCrossEntropyLoss``, ``Network``, ``SGD``, numerical gradient checks;
+- ``training``: ``TrainConfig`` (with its option table), the ``Solver`` loop, callbacks
+  (``History``, early stopping), checkpoints;
+- ``data`` (IDX files, download, the train/val/test split) and ``preprocessing``
+  (``Pipeline`` of steps fitted on the training split);
+- ``model``: ``ModelSpec`` and ``Model`` (pipeline + network, ``model.npz``);
+- ``runner``: ``train()``, the one path from data to a tested model;
+- ``experiments`` (studies in TOML, run in parallel) → ``report`` (the lab report);
+- front ends: ``cli`` (the ``softmax-mnist`` command), ``predict`` (your own image
+  files), ``estimator`` (``SoftmaxRegression`` for scikit-learn; needs the optional
+  extra ``pip install "softmax-mnist[sklearn]"`` and is imported on first use).
 """
 
-__version__ = "0.1.0"
-
-from .callbacks import Callback, EarlyStopping, History, PlateauStopping
-from .config import TrainConfig
+from ._version import __version__
 from .data import Dataset, load_dataset, load_mnist
 from .errors import SoftmaxMnistError
-from .layers import FCLayer, ReLU, Sigmoid
-from .loss import SoftmaxCrossEntropyLoss, log_softmax, softmax
-from .model import Model, Network
-from .optimizer import SGD
+from .model import Model, ModelSpec
+from .nn import SGD, FCLayer, Network, ReLU, Sigmoid, SoftmaxCrossEntropyLoss, log_softmax, softmax
 from .preprocessing import Pipeline
 from .runner import RunResult, train
-from .solver import Solver
+from .training import (
+    Callback,
+    EarlyStopping,
+    EvaluationCurve,
+    History,
+    PlateauStopping,
+    Solver,
+    TrainConfig,
+)
 
 
 def __getattr__(name: str):
@@ -48,10 +54,10 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "SGD", "Callback", "Dataset", "EarlyStopping", "FCLayer", "History", "Model", "Network",
-    "Pipeline", "PlateauStopping", "ReLU", "RunResult", "Sigmoid", "SoftmaxCrossEntropyLoss",
-    "SoftmaxMnistError", "Solver", "TrainConfig", "__version__", "load_dataset", "load_mnist",
-    "log_softmax", "softmax", "train",
+    "SGD", "Callback", "Dataset", "EarlyStopping", "EvaluationCurve", "FCLayer", "History",
+    "Model", "ModelSpec", "Network", "Pipeline", "PlateauStopping", "ReLU", "RunResult",
+    "Sigmoid", "SoftmaxCrossEntropyLoss", "SoftmaxMnistError", "Solver", "TrainConfig",
+    "__version__", "load_dataset", "load_mnist", "log_softmax", "softmax", "train",
 ]
 
 

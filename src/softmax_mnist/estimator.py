@@ -7,9 +7,9 @@ MLP — behind scikit-learn's interface: ``fit``, ``predict``, ``predict_proba``
 ``cross_val_score``, and passes ``sklearn.utils.estimator_checks``.
 
 scikit-learn is an optional extra (``pip install "softmax-mnist[sklearn]"``); the
-rest of the package never imports it. Training is the package's own
-:class:`~softmax_mnist.solver.Solver` on a :class:`~softmax_mnist.model.Network`:
-mini-batch SGD with momentum, the same numbers as ``softmax-mnist train``.
+rest of the package never imports it. Training is the package's one training path
+(:func:`softmax_mnist.runner.prepare` and :func:`~softmax_mnist.runner.fit_network`):
+the same Pipeline steps, Network and Solver as ``softmax-mnist train``, the same numbers.
 
 Example::
 
@@ -36,14 +36,21 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .callbacks import History
-from .config import TrainConfig
-from .loss import softmax
-from .model import Model, Network
+from .data import IMAGE_PIXELS
+from .model import Model, ModelSpec
+from .nn import softmax
 from .preprocessing import CenterPixels, Pipeline, Scale
-from .solver import Solver
+from .runner import fit_network, prepare
+from .training import History, TrainConfig
+from .training.options import Option, check_options
 
 __all__ = ["SoftmaxRegression"]
+
+ESTIMATOR_OPTIONS = {
+    "validation_fraction": Option(float, "share of the training data that validates",
+                                  low=0, high=1, closed="neither"),
+    "scale": Option(float, "divide features by this", low=0, closed="neither"),
+}
 
 
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
@@ -75,9 +82,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     Attributes (after ``fit``):
         classes_: (C,) the sorted class labels. n_features_in_: D.
-        network_: the trained :class:`~softmax_mnist.model.Network`.
-        history_: its :class:`~softmax_mnist.callbacks.History`; n_iter_: epochs run.
-        scale_: the divisor used; mean_: (D,) the subtracted mean (zeros without center).
+        network_: the trained :class:`~softmax_mnist.nn.Network`.
+        history_: its :class:`~softmax_mnist.training.History`; n_iter_: epochs run.
+        pipeline_: the fitted :class:`~softmax_mnist.preprocessing.Pipeline` (scale, then
+        the centring); scale_: the divisor used.
     """
 
     def __init__(self, hidden_layer_sizes: Sequence[int] = (), activation: str = "relu",
@@ -113,17 +121,16 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
                              f"got only one class ({self.classes_[0]!r}).")
         seed = self._seed()
         train_rows, val_rows = self._split(len(y), seed)
-        self.scale_ = self._fit_scale(X[train_rows])
-        scaled = X[train_rows] / self.scale_
-        self.mean_ = scaled.mean(axis=0) if self.center else np.zeros(X.shape[1])
+        spec = ModelSpec(hidden=tuple(self.hidden_layer_sizes), activation=self.activation)
         config = self._config(len(train_rows), seed)
-        self.network_ = Network.build(X.shape[1], len(self.classes_),
-                                      hidden=tuple(self.hidden_layer_sizes),
-                                      activation=self.activation, seed=seed)
-        solver = Solver(self.network_, self._features(X[train_rows], np.float32),
-                        y_index[train_rows], self._features(X[val_rows], np.float32),
-                        y_index[val_rows], config, progress=False)
-        self.history_: History = solver.train()
+        self.scale_ = self._fit_scale(X[train_rows])
+        steps = [Scale(self.scale_), *([CenterPixels()] if self.center else [])]
+        X32 = X.astype(np.float32, copy=False)  # trained in float32, as every network
+        prepared = prepare(Pipeline(steps), {"train": (X32[train_rows], y_index[train_rows]),
+                                             "val": (X32[val_rows], y_index[val_rows])})
+        solver = fit_network(prepared, spec, config, len(self.classes_))
+        self.pipeline_, self.network_ = prepared.pipeline, solver.network
+        self.history_: History = solver.history
         self.n_iter_ = self.history_.epochs_run
         if self.history_.diverged:
             warnings.warn("training diverged (the loss exploded); the last good weights are "
@@ -141,9 +148,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         """Row indices (train, validation); validation only with early_stopping."""
         if not self.early_stopping:
             return np.arange(n), np.arange(0)
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), "
-                             f"got {self.validation_fraction!r}.")
+        check_options({"validation_fraction": self.validation_fraction}, ESTIMATOR_OPTIONS)
         n_val = round(n * self.validation_fraction)
         if not 0 < n_val < n:
             raise ValueError(f"early_stopping needs at least one training and one "
@@ -156,9 +161,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         if self.scale is None:
             peak = float(np.abs(X).max()) if X.size else 0.0
             return peak if peak > 0 else 1.0
-        if not (isinstance(self.scale, numbers.Real) and np.isfinite(self.scale)
-                and self.scale > 0):
-            raise ValueError(f"scale must be a number > 0 or None, got {self.scale!r}.")
+        check_options({"scale": self.scale}, ESTIMATOR_OPTIONS)
         return float(self.scale)
 
     def _config(self, n_train: int, seed: int) -> TrainConfig:
@@ -170,10 +173,6 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             momentum=self.momentum, nesterov=self.nesterov, weight_decay=self.weight_decay,
             lr_decay=self.lr_decay, early_stop="plateau" if self.early_stopping else "none",
             restore_best_weights=True, seed=seed)
-
-    def _features(self, X: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-        """X: (N, D) -> (X / scale_ − mean_): (N, D) in ``dtype``."""
-        return ((X / self.scale_) - self.mean_).astype(dtype, copy=False)
 
     # -- predicting -----------------------------------------------------------------------
 
@@ -203,7 +202,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         rows are batched."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return self.network_.logits(self._features(X, np.float64))
+        return self.network_.logits(self.pipeline_.transform(X.astype(np.float64, copy=False)))
 
     # -- interop --------------------------------------------------------------------------
 
@@ -212,11 +211,9 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         28×28 uint8 images — to ``save`` and use with ``softmax-mnist predict``.
         Needs 784 features and ``scale_ == 255`` (pixels 0..255)."""
         check_is_fitted(self)
-        if self.n_features_in_ != 784 or self.scale_ != 255:
-            raise ValueError(f"to_model needs 784 pixel features scaled by 255, got "
+        if self.n_features_in_ != IMAGE_PIXELS or self.scale_ != 255:
+            raise ValueError(f"to_model needs {IMAGE_PIXELS} pixel features scaled by 255, got "
                              f"{self.n_features_in_} features scaled by {self.scale_:g}.")
-        steps = [Scale()] + ([CenterPixels(self.mean_.astype(np.float32))] if self.center
-                             else [])
-        return Model(self.network_, Pipeline(steps), [str(c) for c in self.classes_],
+        return Model(self.network_, self.pipeline_, [str(c) for c in self.classes_],
                      metadata={"estimator": repr(self), "hidden": list(self.hidden_layer_sizes)},
                      activation=self.activation)

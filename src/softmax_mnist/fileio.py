@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -61,9 +62,24 @@ def write_text(target: str | os.PathLike[str], text: str) -> None:
         fh.write(text)  # type: ignore[arg-type]
 
 
+def finite(obj: Any) -> Any:
+    """``obj`` with every non-finite float (NaN, ±inf) replaced by None, recursively:
+    JSON has no NaN. NumPy scalars become Python numbers; tuples become lists."""
+    if isinstance(obj, float | np.floating):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [finite(v) for v in obj]
+    return obj
+
+
 def write_json(target: str | os.PathLike[str], obj: Any) -> None:
-    """Write ``obj`` as indented JSON to ``target`` atomically."""
-    write_text(target, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    """Write ``obj`` as indented JSON to ``target`` atomically; NaN and inf become null."""
+    write_text(target, json.dumps(finite(obj), indent=2, ensure_ascii=False,
+                                  allow_nan=False) + "\n")
 
 
 def write_npz(target: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> None:

@@ -1,132 +1,84 @@
-"""The network (a stack of layers) and the saved model (network + preprocessing).
-
-``Network`` trains on preprocessed features: ``forward``/``backward`` over its
-layers. ``Model`` is what ``model.npz`` holds: the network, the preprocessing
-fitted on the training split, the class names and metadata; it predicts from raw
-uint8 images.
-"""
+"""What is trained and what is kept: ``ModelSpec`` (preprocessing + network shape) and
+``Model`` (the fitted preprocessing, the trained network, class names, metadata), which
+``model.npz`` holds and which predicts from raw uint8 images."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .data.registry import IMAGE_PIXELS, IMAGE_SIDE
 from .errors import ConfigError, DataError, ModelFileError
 from .fileio import write_npz
-from .layers import ACTIVATIONS, DTYPE, FCLayer, Layer, ReLU
-from .loss import log_softmax, softmax
-from .preprocessing import Pipeline
+from .nn import ACTIVATIONS, Network, softmax
+from .preprocessing import CENTER_CHOICES, Pipeline, steps_help
+from .training.options import Option, check_options, reject_unknown
 
 FORMAT_VERSION = 1
-Transform = Callable[[np.ndarray], np.ndarray]
-EVAL_BATCH = 10_000
-INPUT_PIXELS = 28 * 28  # rows per matmul when predicting: big enough for BLAS, bounded memory
+
+MODEL_OPTIONS: dict[str, Option] = {
+    "center": Option(str, "subtract the training mean per pixel, per image (the course "
+                          "template), or not at all", "--center", choices=tuple(CENTER_CHOICES)),
+    "preprocess": Option(str, f"extra preprocessing, comma-separated, fitted on the training "
+                              f"split: {steps_help()}; e.g. deskew,pca:100",
+                         "--preprocess", metavar="STEPS"),
+    "hidden": Option(list, "hidden layer sizes for an MLP, e.g. 256 or 512,256", "--hidden",
+                     metavar="SIZES"),
+    "activation": Option(str, "hidden-layer activation", "--activation",
+                         choices=tuple(ACTIVATIONS)),
+}
 
 
-class Network:
-    """Layers applied in order; the last one outputs class scores (logits)."""
+@dataclass(frozen=True)
+class ModelSpec:
+    """What to train: the preprocessing and the network's shape (checked on creation).
 
-    def __init__(self, layers: Sequence[Layer]):
-        self.layers = list(layers)
-        first_fc = next((layer for layer in self.layers if isinstance(layer, FCLayer)), None)
-        if first_fc is not None and self.layers[0] is first_fc:
-            first_fc.needs_input_grad = False
+    Attributes:
+        center: subtract the training mean per "pixel", per "image", or "none".
+        preprocess: extra steps, e.g. ``"deskew,pca:100"`` (see :meth:`Pipeline.build`).
+        hidden: hidden layer sizes; ``()`` is softmax regression.
+        activation: of the hidden layers, "relu" or "sigmoid".
+    """
+
+    center: str = "pixel"
+    preprocess: str = ""
+    hidden: tuple[int, ...] = ()
+    activation: str = "relu"
+
+    def __post_init__(self) -> None:
+        check_options(asdict(self), MODEL_OPTIONS)
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        self.pipeline()  # the steps parse and fit together on 28×28 images
 
     @classmethod
-    def build(cls, num_input: int = 784, num_classes: int = 10, hidden: Sequence[int] = (),
-              activation: str = "relu", seed: int = 0,
-              dtype: np.dtype | type = DTYPE) -> Network:
-        """A softmax regression (``hidden=()``) or an MLP with the given hidden sizes."""
-        if activation not in ACTIVATIONS:
-            raise ConfigError(f"activation must be one of {', '.join(ACTIVATIONS)}, "
-                              f"got {activation!r}.")
-        if any(h < 1 for h in hidden):
-            raise ConfigError(f"hidden layer sizes must be ≥ 1, got {list(hidden)}.")
-        rng = np.random.default_rng(seed)
-        act = ACTIVATIONS[activation]
-        gain = np.sqrt(2.0) if act is ReLU else 1.0  # He-style scaling for ReLU
-        sizes = [num_input, *hidden, num_classes]
-        layers: list[Layer] = []
-        for i, (d, m) in enumerate(itertools.pairwise(sizes)):
-            last = i == len(sizes) - 2
-            layers.append(FCLayer(d, m, rng=rng, gain=1.0 if last else gain, dtype=dtype))
-            if not last:
-                layers.append(act())
-        return cls(layers)
+    def from_dict(cls, options: dict[str, Any]) -> ModelSpec:
+        """Build from a dict, refusing keys that are not model options."""
+        reject_unknown(options, [f.name for f in fields(cls)], "model option")
+        return cls(**options)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (N, D) -> logits: (N, C)."""
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "hidden": list(self.hidden)}
 
-    def backward(self, grad: np.ndarray) -> None:
-        """grad = ∂L/∂logits: (N, C); fills every layer's ``grads``."""
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
+    def pipeline(self) -> Pipeline:
+        """A new, unfitted pipeline of these steps."""
+        return Pipeline.build(self.preprocess, self.center)
 
-    def parameters(self) -> Iterator[tuple[Layer, str]]:
-        """(layer, name) for every trainable array, in layer order."""
-        for layer in self.layers:
-            for name in layer.params:
-                yield layer, name
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Copies of all parameters (for snapshots such as restore-best-weights)."""
-        return [layer.params[name].copy(order="K") for layer, name in self.parameters()]
-
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        """Copy ``weights`` (as from :meth:`get_weights`) into the parameters, in place."""
-        for (layer, name), w in zip(self.parameters(), weights, strict=True):
-            layer.params[name][...] = w
-
-    def logits(self, X: np.ndarray, transform: Transform | None = None,
-               batch_size: int = EVAL_BATCH) -> np.ndarray:
-        """Logits for X: (N, D) -> (N, C), in large batches.
-
-        ``transform`` (e.g. a fitted Pipeline's) turns each batch of X into features
-        first; without it X already holds the features.
-        """
-        parts = []
-        for i in range(0, len(X), batch_size):
-            chunk = X[i:i + batch_size]
-            parts.append(self.forward(chunk if transform is None else transform(chunk)))
-        return np.concatenate(parts) if parts else np.zeros((0, self.num_classes), DTYPE)
-
-    def evaluate(self, X: np.ndarray, y: np.ndarray,
-                 transform: Transform | None = None) -> tuple[float, float]:
-        """Mean cross-entropy and accuracy on X: (N, D) (see ``logits``), labels y: (N,)."""
-        z = self.logits(X, transform)
-        loss = float(-log_softmax(z.astype(np.float64))[np.arange(len(y)), y].mean())
-        return loss, float((z.argmax(axis=1) == y).mean())
-
-    @property
-    def num_classes(self) -> int:
-        return self.fc_layers[-1].params["W"].shape[1]
-
-    @property
-    def fc_layers(self) -> list[FCLayer]:
-        return [layer for layer in self.layers if isinstance(layer, FCLayer)]
-
-    @property
-    def num_parameters(self) -> int:
-        return sum(layer.params[name].size for layer, name in self.parameters())
-
-    def describe(self) -> str:
-        """The layers as text, e.g. ``FCLayer(784, 256) → ReLU() → FCLayer(256, 10)``."""
-        return " → ".join(repr(layer) for layer in self.layers)
+    def network(self, num_features: int, num_classes: int, seed: int) -> Network:
+        """A new network for ``num_features`` inputs, initialised from ``seed``."""
+        return Network.build(num_features, num_classes, self.hidden, self.activation, seed=seed)
 
 
 class Model:
     """A trained classifier: preprocessing + network + class names + metadata.
 
-    ``predict*`` take raw images X: (N, 784) uint8 (or already-scaled floats
-    with the same meaning) and apply the saved preprocessing first.
+    ``predict*`` take raw images X: (N, 784) or (N, 28, 28) uint8 (or already-scaled
+    floats with the same meaning) and apply the saved preprocessing first.
     """
 
     def __init__(self, network: Network, preprocess: Pipeline,
@@ -152,6 +104,9 @@ class Model:
         if len(X) != len(y):
             raise DataError(f"{len(X)} images but {len(y)} labels.")
         return self.network.evaluate(X, y, self.preprocess.transform)
+
+    def __repr__(self) -> str:
+        return f"Model({self.preprocess.spec!r}, {self.network.describe()})"
 
     # -- model.npz ---------------------------------------------------------------------
 
@@ -200,12 +155,13 @@ class Model:
             raise ModelFileError(f"{path}: not a softmax-mnist model file "
                                  f"(missing or bad entry {exc}).") from None
         _check_shapes(weights, path)
-        network = Network.build(weights[0][0].shape[0], weights[-1][0].shape[1],
-                                hidden=[W.shape[1] for W, _ in weights[:-1]],
-                                activation=activation)
-        for fc, (W, b) in zip(network.fc_layers, weights, strict=True):
-            fc.params["W"], fc.params["b"] = np.asfortranarray(W, DTYPE), b.astype(DTYPE)
-            fc.grads = {k: np.zeros_like(v) for k, v in fc.params.items()}
+        try:
+            network = Network.build(weights[0][0].shape[0], weights[-1][0].shape[1],
+                                    hidden=[W.shape[1] for W, _ in weights[:-1]],
+                                    activation=activation)
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: {exc}") from None
+        network.set_weights([array for pair in weights for array in pair])
         preprocess = Pipeline.from_arrays(arrays)
         _check_preprocessing(preprocess, weights[0][0].shape[0], path)
         return cls(network, preprocess, classes, metadata, activation)
@@ -214,21 +170,21 @@ class Model:
 def _images(X: np.ndarray) -> np.ndarray:
     """Accept (N, 784) or (N, 28, 28) images; anything else is a DataError."""
     X = np.asarray(X)
-    if X.ndim == 3 and X.shape[1:] == (28, 28):
+    if X.ndim == 3 and X.shape[1:] == (IMAGE_SIDE, IMAGE_SIDE):
         X = X.reshape(len(X), -1)
-    if X.ndim != 2 or X.shape[1] != INPUT_PIXELS:
-        raise DataError(f"the model takes 28×28 images as rows of {INPUT_PIXELS} pixels; "
-                        f"got an array of shape {X.shape}.")
+    if X.ndim != 2 or X.shape[1] != IMAGE_PIXELS:
+        raise DataError(f"the model takes {IMAGE_SIDE}×{IMAGE_SIDE} images as rows of "
+                        f"{IMAGE_PIXELS} pixels; got an array of shape {X.shape}.")
     return X
 
 
 def _check_preprocessing(preprocess: Pipeline, num_features: int, path: Path) -> None:
     """The saved preprocessing must turn one 28×28 image into the first layer's input."""
     try:
-        features = preprocess.transform(np.zeros((1, INPUT_PIXELS), np.uint8))
-    except (ValueError, TypeError, IndexError) as exc:
-        raise ModelFileError(f"{path}: its preprocessing does not fit 28×28 images "
-                             f"({exc}).") from None
+        features = preprocess.transform(np.zeros((1, IMAGE_PIXELS), np.uint8))
+    except (ValueError, TypeError, IndexError, ConfigError) as exc:
+        raise ModelFileError(f"{path}: its preprocessing does not fit "
+                             f"{IMAGE_SIDE}×{IMAGE_SIDE} images ({exc}).") from None
     if features.shape != (1, num_features):
         raise ModelFileError(f"{path}: its preprocessing makes {features.shape[1]} features "
                              f"but the first layer takes {num_features}.")

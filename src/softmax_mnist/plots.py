@@ -9,8 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from .callbacks import History
 from .fileio import atomic_path
+from .training.callbacks import History
 
 
 def save_figure(fig: plt.Figure, path: str | os.PathLike[str]) -> None:

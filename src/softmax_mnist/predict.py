@@ -38,11 +38,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from .data import IMAGE_SIDE
 from .errors import SoftmaxMnistError
 from .fileio import atomic_path
 from .model import Model
 
-SIDE = 28  # MNIST images are 28×28 …
+SIDE = IMAGE_SIDE  # MNIST images are 28×28 …
 BOX = 20  # … with the digit fitted into a 20×20 box inside them
 MAX_SIDE = 1024  # larger photos are shrunk first: a 12-megapixel photo needs no more
 MIN_CONTRAST = 24  # gray levels between background and ink below which there is no digit
@@ -264,10 +265,8 @@ def save_prepared(X: np.ndarray, names: Sequence[str], out_dir: str | os.PathLik
 
 def predict_images(model: Model, X: np.ndarray, files: Sequence[str],
                    k: int = 3) -> list[Prediction]:
-    """Top-``k`` predictions for prepared images X: (N, 784) uint8."""
-    if model.network.fc_layers[0].params["W"].shape[0] != SIDE * SIDE:
-        raise ImageError(f"this model takes {model.network.fc_layers[0].params['W'].shape[0]} "
-                         f"inputs, not {SIDE}×{SIDE} images.")
+    """Top-``k`` predictions for prepared images X: (N, 784) uint8 (the model applies its
+    own preprocessing, PCA and pooling included)."""
     proba = model.predict_proba(X).astype(np.float64)
     order = np.argsort(-proba, axis=1, kind="stable")[:, :max(1, k)]
     return [Prediction(str(f), int(idx[0]),

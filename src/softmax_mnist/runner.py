@@ -1,7 +1,9 @@
 """One training run end to end: data → preprocessing → network → solver → test.
 
-This is the course's ``runner`` as a function. The test set is touched once, after
-training, to report; nothing is chosen on it.
+``prepare`` (fit the preprocessing on the training split) and ``fit_network`` (build the
+network, make the Solver, train) are the one training path: ``train`` below, every run
+of the experiments and the scikit-learn estimator go through them. The test set is
+touched once, after training, to report; nothing is chosen on it.
 """
 
 from __future__ import annotations
@@ -10,24 +12,77 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .callbacks import History
-from .checkpoint import NAME as CHECKPOINT
-from .checkpoint import save_checkpoint
-from .config import TrainConfig
+from ._version import __version__
 from .data import Dataset, load_dataset
-from .fileio import write_json
-from .model import Model, Network
+from .fileio import finite, write_json
+from .model import Model, ModelSpec
 from .plots import plot_curves
 from .preprocessing import Pipeline
-from .solver import Solver, TrainingInterrupted
+from .training import Callback, History, Solver, TrainConfig, TrainingInterrupted
+from .training.checkpoint import NAME as CHECKPOINT
+from .training.checkpoint import save_checkpoint
+
+Splits = dict[str, tuple[np.ndarray, np.ndarray]]  # "train"/"val"/"test" -> (X, y)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A fitted pipeline and the splits as the Solver takes them.
+
+    When every step is cheap, the splits keep their raw rows (uint8 images: 4× less
+    memory to walk through every epoch) and ``features`` maps each batch; otherwise the
+    splits hold the precomputed features and ``features`` is None.
+    """
+
+    pipeline: Pipeline
+    splits: Splits
+    features: Callable[[np.ndarray], np.ndarray] | None
+    num_features: int
+    seconds: float  # spent fitting and precomputing
+
+
+def prepare(pipeline: Pipeline, splits: Splits) -> Prepared:
+    """Fit ``pipeline`` on ``splits["train"]`` only, then ready every split for training."""
+    started = time.perf_counter()
+    X_train = splits["train"][0]
+    train_features = pipeline.fit_transform(X_train)
+    if pipeline.cheap:
+        features, ready = pipeline.transform, splits
+    else:
+        features = None
+        ready = {name: (train_features if name == "train" else pipeline.transform(X), y)
+                 for name, (X, y) in splits.items()}
+    return Prepared(pipeline, ready, features, train_features.shape[1],
+                    time.perf_counter() - started)
+
+
+def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_classes: int,
+                *, callbacks: Sequence[Callback] = (), progress: bool = False,
+                resume_state: dict[str, Any] | None = None) -> Solver:
+    """Build ``spec``'s network for the prepared features and train it on their splits.
+
+    Returns the Solver after training: its ``network``, ``history``, ``train_seconds``
+    and ``divergence``. With ``resume_state`` (a Solver ``state_dict``) training goes on
+    from there.
+
+    Raises:
+        TrainingInterrupted: on Ctrl-C; it carries a checkpoint of the last epoch.
+    """
+    (X_train, y_train), (X_val, y_val) = prepared.splits["train"], prepared.splits["val"]
+    network = spec.network(prepared.num_features, num_classes, config.seed)
+    solver = Solver(network, X_train, y_train, X_val, y_val, config,
+                    features=prepared.features, callbacks=callbacks, progress=progress)
+    if resume_state is not None:
+        solver.load_state(resume_state)
+    solver.train()
+    return solver
 
 
 @dataclass
@@ -69,8 +124,10 @@ def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: 
                  resume_state: dict[str, Any] | None = None) -> RunResult:
     """``train(**run)`` and write its outputs into ``out``.
 
-    On Ctrl-C a checkpoint with ``run`` goes to ``out/checkpoint.npz`` before the
-    TrainingInterrupted is passed on; a finished run removes it.
+    ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
+    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts): on Ctrl-C it goes
+    into ``out/checkpoint.npz`` with the solver's state before the TrainingInterrupted is
+    passed on; a finished run removes the checkpoint.
     """
     out = Path(out)
     try:
@@ -85,11 +142,11 @@ def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: 
 
 def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None,
           config: TrainConfig | dict[str, Any] | None = None, *,
-          data: Dataset | None = None,
+          spec: ModelSpec | dict[str, Any] | None = None, data: Dataset | None = None,
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",
-          hidden: Sequence[int] = (),
-          activation: str = "relu", progress: bool = True, allow_download: bool = True,
-          resume_state: dict[str, Any] | None = None, **options: Any) -> RunResult:
+          hidden: Sequence[int] = (), activation: str = "relu", progress: bool = True,
+          allow_download: bool = True, resume_state: dict[str, Any] | None = None,
+          **options: Any) -> RunResult:
     """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
 
     Args:
@@ -97,11 +154,10 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
             (see :func:`softmax_mnist.data.load_dataset`); or pass a loaded ``data``.
         config: a TrainConfig (or its dict); or give its fields as keyword ``options``
             (``train(max_epoch=10, momentum=0)``).
-        center: subtract the training mean per "pixel" (default), per "image", or "none".
-        preprocess: extra steps, e.g. ``"deskew,pca:100"`` (see
-            :meth:`softmax_mnist.preprocessing.Pipeline.build` for the order they run in);
-            fitted on the training split only.
-        hidden, activation: hidden layer sizes and their activation, for an MLP.
+        spec: a ModelSpec (or its dict); or give its fields as ``center`` (subtract the
+            training mean per "pixel", per "image", or "none"), ``preprocess`` (extra
+            steps such as ``"deskew,pca:100"``, fitted on the training split only),
+            ``hidden`` and ``activation`` (for an MLP).
         progress: progress bars and per-epoch lines on stderr.
         resume_state: a Solver ``state_dict`` (from an interrupted run with the same
             arguments) to continue from.
@@ -115,60 +171,43 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     if isinstance(config, dict):
         config = TrainConfig.from_dict(config)
     config = config if config is not None else TrainConfig.from_dict(options)
-    steps = preprocess
-    preprocess = Pipeline.build(steps, center)  # validate options before loading anything
+    if isinstance(spec, dict):
+        spec = ModelSpec.from_dict(spec)
+    spec = spec if spec is not None else ModelSpec(center, preprocess, tuple(hidden),
+                                                   activation)
     if data is None:
         data = load_dataset(dataset, data_dir, val_size=val_size,
                             allow_download=allow_download, progress=progress)
-    prep_started = time.perf_counter()
-    if preprocess.cheap:  # keep uint8 images, make features batch by batch
-        num_features = preprocess.fit_transform(data.X_train).shape[1]
-        X_train, X_val, X_test = data.X_train, data.X_val, data.X_test
-        transform = preprocess.transform
-    else:  # fitted on the training split only, then applied to the others
-        X_train = preprocess.fit_transform(data.X_train)
-        X_val, X_test = preprocess.transform(data.X_val), preprocess.transform(data.X_test)
-        num_features, transform = X_train.shape[1], None
-    prep_seconds = time.perf_counter() - prep_started
-    network = Network.build(num_features, len(data.classes), hidden, activation,
-                            seed=config.seed)
-    solver = Solver(network, X_train, data.y_train, X_val, data.y_val, config,
-                    transform=transform, progress=progress)
-    if resume_state is not None:
-        solver.load_state(resume_state)
+    prepared = prepare(spec.pipeline(), data.splits())
     started = time.perf_counter()
-    history = solver.train()
-    wall = time.perf_counter() - started
-    metrics = _metrics(data, config, solver, history, wall, X_test, hidden, activation,
-                       {"center": center, "steps": steps, "spec": preprocess.spec})
-    metrics["preprocess_seconds"] = prep_seconds
-    model = Model(network, preprocess, data.classes, activation=activation,
+    solver = fit_network(prepared, spec, config, len(data.classes), progress=progress,
+                         resume_state=resume_state)
+    metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
+    model = Model(solver.network, prepared.pipeline, data.classes, activation=spec.activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
                                                     "val_accuracy", "hidden", "preprocess",
                                                     "version")})
-    return RunResult(model, history, metrics)
+    return RunResult(model, solver.history, metrics)
 
 
-def _metrics(data: Dataset, config: TrainConfig, solver: Solver, history: History,
-             wall: float, X_test: np.ndarray, hidden: Sequence[int], activation: str,
-             preprocess: dict[str, Any]) -> dict[str, Any]:
-    train_loss, train_acc = solver.network.evaluate(solver.X_train, solver.y_train,
-                                                    solver.transform)
-    val_loss, val_acc = solver.validate()
-    test_loss, test_acc = solver.test(X_test, data.y_test)
-    return {
+def _metrics(data: Dataset, config: TrainConfig, spec: ModelSpec, prepared: Prepared,
+             solver: Solver, wall: float) -> dict[str, Any]:
+    final = {name: solver.network.evaluate(X, y, prepared.features) if len(y) else (None, None)
+             for name, (X, y) in prepared.splits.items()}
+    history = solver.history
+    return finite({
         "dataset": data.name,
         "data_source": data.source,
         "sizes": {"train": len(data.y_train), "val": len(data.y_val), "test": len(data.y_test)},
         "config": config.to_dict(),
-        "preprocess": preprocess,
-        "hidden": list(hidden),
-        "activation": activation if hidden else None,
+        "preprocess": {"center": spec.center, "steps": spec.preprocess,
+                       "spec": prepared.pipeline.spec},
+        "hidden": list(spec.hidden),
+        "activation": spec.activation if spec.hidden else None,
         "parameters": solver.network.num_parameters,
-        "train_accuracy": train_acc, "train_loss": train_loss,
-        "val_accuracy": None if np.isnan(val_acc) else val_acc,
-        "val_loss": None if np.isnan(val_loss) else val_loss,
-        "test_accuracy": test_acc, "test_loss": test_loss,
+        "train_accuracy": final["train"][1], "train_loss": final["train"][0],
+        "val_accuracy": final["val"][1], "val_loss": final["val"][0],
+        "test_accuracy": final["test"][1], "test_loss": final["test"][0],
         "epochs_run": history.epochs_run,
         "best_epoch": history.best_epoch,
         "stop_reason": history.stop_reason,
@@ -176,21 +215,11 @@ def _metrics(data: Dataset, config: TrainConfig, solver: Solver, history: Histor
         "divergence": solver.divergence,
         "train_seconds": solver.train_seconds,
         "wall_seconds": wall,
-        "history": _finite(history.to_dict()),
+        "preprocess_seconds": prepared.seconds,
+        "history": history.to_dict(),
         "version": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": f"{platform.system()} {platform.machine()}",
         "argv": sys.argv[1:],
-    }
-
-
-def _finite(obj: Any) -> Any:
-    """JSON has no NaN: replace non-finite floats by None, recursively."""
-    if isinstance(obj, float):
-        return obj if np.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_finite(v) for v in obj]
-    return obj
+    })

@@ -2,7 +2,14 @@
 
 from .dataset import Dataset, load_dataset, load_mnist, read_pair
 from .idx import read_idx, write_idx
-from .registry import DATASET_NAMES, DATASETS, DatasetInfo
+from .registry import (
+    DATASET_NAMES,
+    DATASETS,
+    IMAGE_PIXELS,
+    IMAGE_SIDE,
+    NUM_CLASSES,
+    DatasetInfo,
+)
 
-__all__ = ["DATASETS", "DATASET_NAMES", "Dataset", "DatasetInfo", "load_dataset", "load_mnist",
-           "read_idx", "read_pair", "write_idx"]
+__all__ = ["DATASETS", "DATASET_NAMES", "IMAGE_PIXELS", "IMAGE_SIDE", "NUM_CLASSES", "Dataset",
+           "DatasetInfo", "load_dataset", "load_mnist", "read_idx", "read_pair", "write_idx"]

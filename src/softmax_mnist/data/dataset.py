@@ -19,10 +19,9 @@ from ..errors import ConfigError, DataError
 from .cache import cached_pair
 from .fetch import SAMPLE_DIR, find_files, locate
 from .idx import read_idx
-from .registry import SAMPLE, dataset_info
+from .registry import IMAGE_SIDE, NUM_CLASSES, SAMPLE, dataset_info
 
-IMAGE_SHAPE = (28, 28)
-NUM_CLASSES = 10
+IMAGE_SHAPE = (IMAGE_SIDE, IMAGE_SIDE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,11 @@ class Dataset:
     def summary(self) -> str:
         return (f"{self.name}: {len(self.y_train)} train / {len(self.y_val)} val / "
                 f"{len(self.y_test)} test images from {self.source}")
+
+    def splits(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{"train": (X_train, y_train), "val": …, "test": …}``."""
+        return {"train": (self.X_train, self.y_train), "val": (self.X_val, self.y_val),
+                "test": (self.X_test, self.y_test)}
 
 
 def read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -107,8 +111,9 @@ def load_dataset(name: str = "mnist", data_dir: str | os.PathLike[str] | None = 
     X_test, y_test = read(files["test_images"], files["test_labels"])
     val = default_val_size(len(y)) if val_size is None else val_size
     if not 0 <= val < len(y):
-        raise ConfigError(f"--val-size must be in [0, {len(y) - 1}] (the training file holds "
-                          f"{len(y)} images and some must train), got {val}.")
+        raise ConfigError(f"{{val_size}} must be in [0, {len(y) - 1}] (the training file "
+                          f"holds {len(y)} images and some must train), got {val}.",
+                          params=("val_size",))
     cut = len(y) - val
     return Dataset(name=name if source != "bundled sample" else SAMPLE,
                    X_train=X[:cut], y_train=y[:cut], X_val=X[cut:], y_val=y[cut:],

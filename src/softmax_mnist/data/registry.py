@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from ..errors import ConfigError
 
+IMAGE_SIDE = 28
+"""MNIST-format images are IMAGE_SIDE × IMAGE_SIDE pixels, stored as rows of IMAGE_PIXELS."""
+IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
+NUM_CLASSES = 10
+
 # logical part -> (file stem, IDX kind); the published names are
 # "<stem>-<kind>-ubyte" and, for some mirrors, "<stem>.<kind>-ubyte".
 PARTS: dict[str, tuple[str, str]] = {

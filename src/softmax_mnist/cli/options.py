@@ -1,0 +1,126 @@
+"""Command-line options generated from the option tables, and the flags errors are named by.
+
+Every training and model option's flag, type, ``choices``, default and help come from
+``TRAIN_OPTIONS`` and ``MODEL_OPTIONS``; the library's errors name parameters
+(``learning_rate``) and :data:`FLAGS` turns them into the flags a user typed (``--lr``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+from ..data import DATASET_NAMES
+from ..experiments import BACKENDS
+from ..model import MODEL_OPTIONS, ModelSpec
+from ..report.text import LANGS
+from ..training import TRAIN_OPTIONS, TrainConfig
+from ..training.options import Option
+
+FLAGS: dict[str, str] = {
+    **{name: opt.flag for name, opt in {**TRAIN_OPTIONS, **MODEL_OPTIONS}.items() if opt.flag},
+    "val_size": "--val-size", "data_dir": "--data-dir", "jobs": "--jobs",
+    "backend": "--backend", "scheduler": "--scheduler", "seeds": "--seeds", "lang": "--lang",
+}
+"""Parameter name -> command-line flag, for error messages."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (plus a pointer to --help), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def layer_sizes(text: str) -> list[int]:
+    """``"512,256"`` -> [512, 256] (ranges are checked by the option table)."""
+    try:
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes like 256 or 512,256, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
+def add_table(group: argparse._ArgumentGroup, table: Mapping[str, Option],
+              defaults: Any, only: tuple[str, ...] | None = None) -> None:
+    """One flag per option of ``table`` that has one (``dest`` is the option's name)."""
+    for name, opt in table.items():
+        if opt.flag is None or (only is not None and name not in only):
+            continue
+        default = getattr(defaults, name)
+        shown = ("on" if default else "off") if opt.kind is bool else (
+            default if default not in ("", ()) else "none")
+        kwargs: dict[str, Any] = {"dest": name, "default": default,
+                                  "help": f"{opt.help} (default: {shown})"}
+        if opt.kind is bool:
+            kwargs.update(action=argparse.BooleanOptionalAction)
+        elif opt.kind is list:
+            kwargs.update(type=layer_sizes, default=list(default), metavar=opt.metavar)
+        else:
+            kwargs.update(type=opt.kind, metavar=opt.metavar)
+            if opt.choices:
+                kwargs.update(choices=opt.choices, metavar=None)
+        group.add_argument(opt.flag, **kwargs)
+
+
+def add_training_options(p: argparse.ArgumentParser) -> None:
+    """The model and training options of ``train``, from the option tables."""
+    add_table(p.add_argument_group("model"), MODEL_OPTIONS, ModelSpec())
+    h = p.add_argument_group("hyperparameters")
+    add_table(h, TRAIN_OPTIONS, TrainConfig(), only=("max_epoch", "batch_size",
+                                                     "learning_rate", "momentum", "nesterov",
+                                                     "lr_decay", "weight_decay", "seed"))
+    e = p.add_argument_group("early stopping")
+    add_table(e, TRAIN_OPTIONS, TrainConfig(), only=("early_stop", "patience", "min_delta",
+                                                     "restore_best_weights"))
+    e.add_argument("--no-early-stop", dest="early_stop", action="store_const", const="none",
+                   help="run every epoch (the same as --stop-rule none)")
+
+
+def training_options(args: argparse.Namespace) -> tuple[ModelSpec, TrainConfig]:
+    """The ModelSpec and TrainConfig the flags give, each validated."""
+    spec = ModelSpec(**{f.name: getattr(args, f.name) for f in fields(ModelSpec)})
+    config = TrainConfig(**{name: getattr(args, name) for name, opt in TRAIN_OPTIONS.items()
+                            if opt.flag})
+    return spec, config
+
+
+def add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", choices=DATASET_NAMES, default=dataset_default,
+                   help="which data set (default: %(default)s)")
+    g.add_argument("--data-dir", metavar="DIR",
+                   help="folder with the four IDX files (.gz or raw, '-' or '.' names); "
+                        "default: $SOFTMAX_MNIST_DATA, the cache, a download, the sample")
+    g.add_argument("--offline", action="store_true",
+                   help="never download; fall back to the bundled sample instead")
+
+
+def add_study_options(p: argparse.ArgumentParser, out_default: str) -> None:
+    p.add_argument("--out", metavar="DIR", help=f"output folder (default {out_default})")
+    p.add_argument("--lang", choices=LANGS, default="en",
+                   help="language of the report's text (default %(default)s)")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer epochs and a smaller grid: a first look in seconds")
+    p.add_argument("--seeds", type=int, default=1, metavar="K",
+                   help="seeds per setting; tables show mean ± std (default %(default)s)")
+    p.add_argument("--jobs", type=int, default=-1, metavar="N",
+                   help="runs in parallel (default: all cores; 1 = in this process)")
+    p.add_argument("--backend", choices=BACKENDS, default="loky",
+                   help="joblib worker processes (loky) or a Dask cluster (default %(default)s)")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend "
+                        "dask; without it a local Dask cluster is started)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -1,0 +1,255 @@
+"""Studies: grids of training runs defined in TOML, expanded into ``RunSpec`` s.
+
+A *study* (``studies/*.toml``) is a base configuration plus either a list of labelled
+variants (``[[runs]]``) or a grid over one or two options (``[grid]``). Besides the
+TrainConfig options, a run may set the model: ``preprocess`` (``--preprocess`` text such
+as ``"deskew,pca:50"``), ``hidden`` (a list of layer sizes) and ``activation``; an
+``ablation`` study compares such runs in one table. Every option of every run is checked
+against the option tables before anything trains.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..model import MODEL_OPTIONS, ModelSpec
+from ..training import TrainConfig
+from ..training.options import reject_unknown
+from .run import RunSpec
+
+KINDS = ("baseline", "compare", "grid", "ablation")
+REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs",
+                  "preprocessing")  # in report order
+MODEL_KEYS = tuple(k for k in MODEL_OPTIONS if k != "center")  # per run; center is per study
+RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS)
+STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
+              "checkpoints", "thresholds", "quick")
+QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds", "runs")  # runs: labels to keep
+SHORT_NAMES = {"batch_size": "batch", "learning_rate": "lr", "max_epoch": "epochs",
+               "lr_decay": "decay", "weight_decay": "L2"}  # for grid labels
+
+
+# -- study definitions --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Variant:
+    """One setting of a study: a label and the TrainConfig options it sets."""
+
+    label: str
+    options: dict[str, Any]
+    coords: tuple[Any, ...] = ()  # grid coordinates, in the order of Study.grid
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study read from TOML. ``variants`` are expanded from ``runs`` or ``grid``."""
+
+    name: str
+    kind: str
+    question: str
+    base: dict[str, Any]
+    variants: tuple[Variant, ...]
+    grid: dict[str, list[Any]] = field(default_factory=dict)
+    checkpoints: tuple[int, ...] = ()
+    thresholds: tuple[float, ...] = ()
+    center: str = "pixel"
+    title: str = ""
+    source: str = ""
+
+    def config(self, variant: Variant, seed: int) -> TrainConfig:
+        """The TrainConfig of ``variant`` with ``seed`` (the seed in the file is an offset)."""
+        options = {k: v for k, v in {**self.base, **variant.options}.items()
+                   if k not in MODEL_KEYS}
+        options["seed"] = options.get("seed", 0) + seed
+        return TrainConfig.from_dict(options)
+
+    def model(self, variant: Variant) -> ModelSpec:
+        """The ModelSpec of ``variant``: the study's centring, the run's model options."""
+        options = {k: v for k, v in {**self.base, **variant.options}.items() if k in MODEL_KEYS}
+        return ModelSpec.from_dict({"center": self.center, **options})
+
+    def spec(self, variant: Variant, seed: int) -> RunSpec:
+        """What to train for ``variant`` and ``seed``."""
+        return RunSpec(self.config(variant, seed), self.model(variant),
+                       keep_weights=self.kind == "baseline")
+
+    def specs(self, seeds: int) -> list[RunSpec]:
+        """One RunSpec per variant and seed (seeds 0 … seeds-1, added to the file's seed)."""
+        return [self.spec(v, s) for v in self.variants for s in range(seeds)]
+
+    @property
+    def reference(self) -> dict[str, Any]:
+        """For a grid: each axis' base value (or its middle value if the base is not on it)."""
+        defaults = TrainConfig(**{k: v for k, v in self.base.items()
+                                  if k in TrainConfig.__dataclass_fields__})
+        ref = {}
+        for axis, values in self.grid.items():
+            base = getattr(defaults, axis)
+            ref[axis] = base if base in values else values[len(values) // 2]
+        return ref
+
+
+def study_names() -> list[str]:
+    """Names of the studies shipped with the package."""
+    folder = resources.files("softmax_mnist.studies")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
+               quick: bool = False) -> Study:
+    """Read a study: the packaged ``studies/NAME.toml``, or the TOML file at ``path``.
+
+    With ``path``, a file without ``name``/``kind`` takes them from ``name`` and the
+    packaged study of that name. ``quick`` applies the file's ``[quick]`` overrides.
+    Every mistake (unknown study, bad TOML, unknown key) is a ConfigError.
+    """
+    builtin = study_names()
+    if path is None:
+        if name not in builtin:
+            close = difflib.get_close_matches(name, builtin, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown study {name!r}.{hint} Studies: {', '.join(builtin)}.")
+        text = resources.files("softmax_mnist.studies").joinpath(f"{name}.toml").read_text(
+            encoding="utf-8")
+        source = f"studies/{name}.toml"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read study file {path}: {exc.strerror or exc}.") from None
+        source = str(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML ({exc}).") from None
+    if path is not None and name in builtin:  # an edited copy of a packaged study
+        packaged = load_study(name)
+        raw.setdefault("kind", packaged.kind)
+        raw.setdefault("question", packaged.question)
+    raw.setdefault("name", name)
+    return parse_study(raw, source, quick=quick)
+
+
+def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = False) -> Study:
+    """Validate a study read from TOML (see :func:`load_study`)."""
+    reject_unknown(raw, STUDY_KEYS, "key", source)
+    quick_over = raw.get("quick", {})
+    _check_table(quick_over, source, "quick")
+    reject_unknown(quick_over, QUICK_KEYS, "key in [quick]", source)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise ConfigError(f"{source}: kind must be one of {', '.join(KINDS)}, got {kind!r}.")
+    base = dict(raw.get("base", {}))
+    _check_table(base, source, "base")
+    grid = raw.get("grid", {})
+    checkpoints = raw.get("checkpoints", [])
+    thresholds = raw.get("thresholds", [0.9, 0.92])
+    if quick:
+        base.update(quick_over.get("base", {}))
+        grid = quick_over.get("grid", grid)
+        checkpoints = quick_over.get("checkpoints", checkpoints)
+        thresholds = quick_over.get("thresholds", thresholds)
+    _check_config(base, source, "[base]")
+    variants = _variants(raw, kind, base, grid, source)
+    if quick and "runs" in quick_over:
+        variants = _keep(variants, quick_over["runs"], source)
+    study = Study(name=str(raw["name"]), kind=kind, question=str(raw.get("question", "")),
+                  base=base, variants=variants, grid=dict(grid),
+                  checkpoints=tuple(_positive_ints(checkpoints, source, "checkpoints")),
+                  thresholds=tuple(_fractions(thresholds, source)),
+                  center=raw.get("center", "pixel"), title=str(raw.get("title", "")),
+                  source=source)
+    for variant in study.variants:  # every run's options, validated before any work
+        try:
+            study.spec(variant, 0)
+        except ConfigError as exc:
+            raise ConfigError(f"{source} run {variant.label!r}: {exc}") from None
+    return study
+
+
+def _keep(variants: tuple[Variant, ...], labels: Any, source: str) -> tuple[Variant, ...]:
+    """The variants named in ``[quick] runs``, in the file's order."""
+    known = [v.label for v in variants]
+    if not isinstance(labels, list) or not labels:
+        raise ConfigError(f"{source}: [quick] runs must be a list of run labels, got "
+                          f"{labels!r}.")
+    reject_unknown(labels, known, "run label in [quick] runs", source)
+    return tuple(v for v in variants if v.label in labels)
+
+
+def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
+              grid: dict[str, Any], source: str) -> tuple[Variant, ...]:
+    if kind == "grid":
+        _check_table(grid, source, "grid")
+        if not 1 <= len(grid) <= 2:
+            raise ConfigError(f"{source}: [grid] needs one or two options with lists of "
+                              f"values, got {len(grid)}.")
+        _check_config({k: v[0] if isinstance(v, list) and v else v for k, v in grid.items()},
+                      source, "[grid]")
+        for axis, values in grid.items():
+            if not isinstance(values, list) or not values or len(set(map(repr, values))) < len(
+                    values):
+                raise ConfigError(f"{source}: grid option {axis!r} needs a list of distinct "
+                                  f"values, got {values!r}.")
+        axes = list(grid)
+        combos = [()]
+        for axis in axes:
+            combos = [(*c, v) for c in combos for v in grid[axis]]
+        return tuple(Variant(", ".join(f"{SHORT_NAMES.get(a, a)} {v:g}" if isinstance(
+                                 v, float) else f"{SHORT_NAMES.get(a, a)} {v}"
+                                       for a, v in zip(axes, c, strict=True)),
+                             dict(zip(axes, c, strict=True)), c) for c in combos)
+    runs = raw.get("runs", [{"label": "default"}] if kind == "baseline" else [])
+    if not isinstance(runs, list) or not runs or not all(isinstance(r, dict) for r in runs):
+        raise ConfigError(f"{source}: a {kind!r} study needs [[runs]] tables "
+                          f"(each with a label and options).")
+    if kind == "baseline" and len(runs) != 1:
+        raise ConfigError(f"{source}: a baseline study has exactly one run, got {len(runs)}.")
+    variants = []
+    for i, run in enumerate(runs, 1):
+        options = {k: v for k, v in run.items() if k != "label"}
+        _check_config(options, source, f"[[runs]] #{i}")
+        variants.append(Variant(str(run.get("label", f"run {i}")), options))
+    labels = [v.label for v in variants]
+    if len(set(labels)) < len(labels):
+        raise ConfigError(f"{source}: run labels must differ, got {labels}.")
+    return tuple(variants)
+
+
+def _check_table(value: Any, source: str, name: str) -> None:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: {name!r} must be a table, got {value!r}.")
+
+
+def _check_config(options: dict[str, Any], source: str, where: str) -> None:
+    """Known keys only, and every training option's value in range (model options are
+    checked per run, with the study's centring)."""
+    reject_unknown(options, RUN_KEYS, "option", f"{source} {where}")
+    try:
+        TrainConfig.from_dict({k: v for k, v in options.items() if k not in MODEL_KEYS})
+    except ConfigError as exc:
+        raise ConfigError(f"{source} {where}: {exc}") from None
+
+
+def _positive_ints(values: Any, source: str, name: str) -> list[int]:
+    if not isinstance(values, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values):
+        raise ConfigError(f"{source}: {name} must be a list of whole numbers ≥ 1, "
+                          f"got {values!r}.")
+    return sorted(set(values))
+
+
+def _fractions(values: Any, source: str) -> list[float]:
+    if not isinstance(values, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1
+            for v in values):
+        raise ConfigError(f"{source}: thresholds must be a list of accuracies in (0, 1) "
+                          f"such as [0.9, 0.92], got {values!r}.")
+    return sorted({float(v) for v in values})

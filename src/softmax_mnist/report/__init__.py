@@ -1,0 +1,12 @@
+"""The lab report: ``build.make_report`` runs the studies and writes it.
+
+``cells`` (one number over seeds) → ``results`` (the records results.json holds) →
+``sections`` and ``observations`` (tables and sentences by study kind, diagnostics) →
+``figures`` → ``render`` (markdown, self-contained HTML); ``text`` holds the words in
+English and Chinese.
+"""
+
+from .build import make_report
+from .cells import Cell, make_cell
+
+__all__ = ["Cell", "make_cell", "make_report"]

@@ -1,0 +1,291 @@
+"""The Solver: mini-batch training with per-epoch shuffling, decay and early stopping.
+
+One epoch: shuffle the training set (seeded), walk it in batches of ``batch_size`` (the
+last one may be short), and for each batch
+
+    logits = network.forward(x)
+    loss, correct = loss_fn.forward(logits, y)
+    network.backward(loss_fn.backward())      # (ŷ − y)/N down through the layers
+    optimizer.step()                          # v = μ v + η g;  p -= v
+
+then validate, record the epoch in the History, decay η, and ask the callbacks.
+
+A run that blows up (a NaN/inf loss, or an epoch whose mean loss is over
+``DIVERGENCE_FACTOR`` times that of guessing uniformly, ln C) stops and keeps the
+weights of its best validation epoch. Ctrl-C raises :class:`TrainingInterrupted`
+carrying a checkpoint of the last finished epoch; ``load_state`` resumes from it and
+ends exactly where an uninterrupted run would.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
+
+from ..errors import ConfigError
+from ..nn import SGD, Network, SoftmaxCrossEntropyLoss
+from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
+from .config import TrainConfig
+
+BLAS_THREADS = 1
+DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training; ``checkpoint`` resumes at the last finished epoch."""
+
+    def __init__(self, checkpoint: dict[str, Any], epoch: int):
+        super().__init__(f"interrupted in epoch {epoch}")
+        self.checkpoint, self.epoch = checkpoint, epoch
+
+
+@dataclass
+class BestEpoch:
+    """The epoch with the best validation accuracy so far, and its weights."""
+
+    val_accuracy: float
+    epoch: int  # 0: no epoch finished yet (the weights are the initial ones)
+    weights: list[np.ndarray]
+
+
+class Solver:
+    """Trains a network on mini-batches; the contract the loop relies on:
+
+    - ``network`` has ``forward(x) -> logits`` (N, C), ``backward(∂L/∂logits)`` that fills
+      the gradients the optimizer reads, ``get_weights()`` / ``set_weights(list)``,
+      ``evaluate(X, y, features) -> (loss, accuracy)`` and ``num_classes``;
+    - ``loss`` has ``forward(logits, y) -> (mean loss, number correct)`` and
+      ``backward() -> ∂L/∂logits``;
+    - ``optimizer`` has ``step()``, a ``learning_rate`` attribute the Solver decays, and
+      ``state()`` / ``load_state(state)`` for checkpoints.
+
+    Args:
+        network: the model to train, in place.
+        X_train: (N, D) float features — or raw rows (e.g. uint8 images) when
+            ``features`` is given. y_train: (N,) integer labels in 0 … C−1.
+        X_val, y_val: the validation split, in the same form (may be empty when
+            early_stop="none").
+        config: a TrainConfig, or course-style keyword options
+            (``Solver(net, ..., max_epoch=10, learning_rate=0.01)``); unknown keys raise.
+        loss: default ``SoftmaxCrossEntropyLoss()``.
+        optimizer: default ``SGD`` with the config's learning rate, momentum, Nesterov and
+            weight decay.
+        features: a map from a batch of raw rows to the network's input, applied to
+            each mini-batch (and to X_val in large chunks): the training set can then stay
+            as compact uint8 images — 4× less memory to walk through every epoch.
+        callbacks: extra :class:`~softmax_mnist.training.callbacks.Callback` hooks, after
+            the early-stopping rule of the config.
+        progress: show a tqdm bar per epoch and a line per epoch on stderr.
+    """
+
+    def __init__(self, network: Network, X_train: np.ndarray, y_train: np.ndarray,
+                 X_val: np.ndarray, y_val: np.ndarray, config: TrainConfig | None = None,
+                 *, loss: Any = None, optimizer: Any = None,
+                 features: Callable[[np.ndarray], np.ndarray] | None = None,
+                 callbacks: Sequence[Callback] = (), progress: bool = True, **options: Any):
+        if config is not None and options:
+            raise ConfigError("give either a TrainConfig or keyword options, not both.")
+        self.config = config if config is not None else TrainConfig.from_dict(options)
+        _check_split("train", X_train, y_train, features)
+        _check_split("validation", X_val, y_val, features)
+        if self.config.batch_size > len(X_train):
+            raise ConfigError(f"{{batch_size}} must be in [1, {len(X_train)}] (the training "
+                              f"split holds {len(X_train)} images), got "
+                              f"{self.config.batch_size}.", params=("batch_size",))
+        if self.config.early_stop != "none" and len(X_val) == 0:
+            raise ConfigError("early stopping needs a validation set: give {early_stop} "
+                              "\"none\" or a validation split.", params=("early_stop",))
+        c = self.config
+        self.network = network
+        self.X_train, self.y_train = X_train, y_train
+        self.X_val, self.y_val = X_val, y_val
+        self.features = features
+        self.progress = progress
+        self.loss_fn = loss if loss is not None else SoftmaxCrossEntropyLoss()
+        self.optimizer = optimizer if optimizer is not None else SGD(
+            network, c.learning_rate, c.momentum, c.nesterov, c.weight_decay)
+        self.stopper = self._make_stopper()
+        self.callbacks = [cb for cb in (self.stopper, *callbacks) if cb is not None]
+        self.rng = np.random.default_rng(np.random.SeedSequence(c.seed).spawn(2)[1])
+        self.history = History()
+        self.train_seconds = 0.0
+        self.epoch = 0  # epochs finished
+        self.divergence: str | None = None
+        self.best = BestEpoch(-np.inf, 0, network.get_weights())
+        self._explode_at = DIVERGENCE_FACTOR * math.log(network.num_classes)
+
+    def _make_stopper(self) -> Stopper | None:
+        c = self.config
+        if c.early_stop == "plateau":
+            return PlateauStopping(c.min_delta, 2, c.restore_best_weights)
+        if c.early_stop == "patience":
+            return EarlyStopping(c.patience, c.min_delta, c.restore_best_weights)
+        return None
+
+    def train(self) -> History:
+        """Run up to ``max_epoch`` epochs; returns the History (also ``self.history``).
+
+        BLAS runs on one thread: these matrices are small enough that waking a second
+        thread costs more than it saves, and parallel runs use the cores instead.
+        """
+        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+            return self._train()
+
+    def _train(self) -> History:
+        if self.epoch == 0:
+            for cb in self.callbacks:
+                cb.on_train_begin(self.network)
+        checkpoint = self.state_dict()
+        try:
+            while self.epoch < self.config.max_epoch and not self._run_epoch():
+                checkpoint = self.state_dict()
+        except KeyboardInterrupt:
+            raise TrainingInterrupted(checkpoint, self.epoch + 1) from None
+        for cb in self.callbacks:
+            cb.on_train_end(self.network)
+        if self.history.diverged:  # the best epoch, not the stopper's view
+            self.network.set_weights(self.best.weights)
+        self.history.best_epoch = self.best.epoch or None
+        return self.history
+
+    def _run_epoch(self) -> bool:
+        """Train, validate and record one epoch; returns True when training should stop."""
+        epoch = self.epoch + 1
+        start = time.perf_counter()
+        train_loss, train_acc = self._train_epoch(epoch)
+        self.train_seconds += time.perf_counter() - start
+        if not math.isfinite(train_loss):
+            return self._diverged(epoch, "the loss became infinite or NaN")
+        val_loss, val_acc = self.validate()
+        logs = {"train_loss": train_loss, "train_accuracy": train_acc, "val_loss": val_loss,
+                "val_accuracy": val_acc, "lr": self.optimizer.learning_rate,
+                "seconds": time.perf_counter() - start}
+        self.history.record(**logs)
+        self.epoch = epoch
+        self._report_epoch(epoch)
+        if val_acc > self.best.val_accuracy or np.isnan(val_acc):  # no validation: the latest
+            self.best = BestEpoch(val_acc, epoch, self.network.get_weights())
+        logs["train_seconds"] = self.train_seconds
+        votes = [cb.on_epoch_end(epoch, logs, self.network) for cb in self.callbacks]
+        if train_loss > self._explode_at:
+            return self._diverged(epoch, f"its mean loss {train_loss:.3g} is over "
+                                         f"{DIVERGENCE_FACTOR:g}× that of guessing")
+        self.optimizer.learning_rate *= self.config.lr_decay
+        if any(votes):
+            self.history.stop_reason = "early_stop"
+        return any(votes)
+
+    def _diverged(self, epoch: int, why: str) -> bool:
+        kept = (f"kept the weights of epoch {self.best.epoch}" if self.best.epoch
+                else "no epoch finished, kept the initial weights")
+        self.divergence = (f"training diverged in epoch {epoch}: {why}; {kept}. "
+                           f"Try a smaller learning rate than {self.config.learning_rate:g}.")
+        self.history.diverged, self.history.stop_reason = True, "diverged"
+        return True
+
+    def _train_epoch(self, epoch: int) -> tuple[float, float]:
+        """One pass over the shuffled training set -> (mean loss, accuracy).
+
+        A non-finite loss ends the pass at once and returns it as the mean loss.
+        """
+        c = self.config
+        X, y = self.X_train, self.y_train
+        n, B = len(X), c.batch_size
+        order = self.rng.permutation(n)
+        losses = np.empty(math.ceil(n / B))
+        correct = 0
+        forward, backward = self.network.forward, self.network.backward
+        loss_fn, step, features = self.loss_fn, self.optimizer.step, self.features
+        bar = tqdm(total=len(losses), desc=f"epoch {epoch}/{c.max_epoch}", unit="batch",
+                   disable=None if self.progress else True, leave=False, dynamic_ncols=True)
+        for i, lo in enumerate(range(0, n, B)):
+            batch = order[lo:lo + B]
+            # gathering one batch at a time stays in cache and never copies the whole set
+            xb, yb = X.take(batch, axis=0), y.take(batch)
+            if features is not None:
+                xb = features(xb)
+            loss, hits = loss_fn.forward(forward(xb), yb)
+            if not math.isfinite(loss):
+                bar.close()
+                return loss, float("nan")
+            backward(loss_fn.backward())
+            step()
+            losses[i] = loss
+            correct += hits
+            if (i + 1) % c.display_freq == 0:
+                bar.update(c.display_freq)
+                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{hits / len(yb):.3f}", refresh=False)
+        bar.close()
+        self.history.iteration_loss.extend(losses.tolist())
+        return float(losses.mean()), correct / n
+
+    def validate(self) -> tuple[float, float]:
+        """Loss and accuracy on the validation split (nan, nan when there is none)."""
+        if len(self.y_val) == 0:
+            return float("nan"), float("nan")
+        return self.network.evaluate(self.X_val, self.y_val, self.features)
+
+    def test(self, X_test: np.ndarray, y_test: np.ndarray) -> tuple[float, float]:
+        """Loss and accuracy on a held-out set (same form as X_train), in large batches."""
+        return self.network.evaluate(X_test, y_test, self.features)
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to go on from here: weights, optimizer, RNG, history …"""
+        return {"epoch": self.epoch, "weights": self.network.get_weights(),
+                "optimizer": self.optimizer.state(), "rng": self.rng.bit_generator.state,
+                "history": self.history.to_dict(), "train_seconds": self.train_seconds,
+                "stopper": self.stopper.state() if self.stopper else None,
+                "best": {"val_accuracy": self.best.val_accuracy, "epoch": self.best.epoch,
+                         "weights": [w.copy() for w in self.best.weights]}}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Continue from a ``state_dict`` of a run with the same data and config."""
+        self.epoch = int(state["epoch"])
+        self.network.set_weights(state["weights"])
+        self.optimizer.load_state(state["optimizer"])
+        self.rng.bit_generator.state = state["rng"]
+        self.history = History.from_dict(state["history"])
+        self.train_seconds = float(state["train_seconds"])
+        if self.stopper and state["stopper"] is not None:
+            self.stopper.load_state(state["stopper"])
+        best = state["best"]
+        self.best = BestEpoch(float(best["val_accuracy"]), int(best["epoch"]),
+                              list(best["weights"]))
+
+    def _report_epoch(self, epoch: int) -> None:
+        if not self.progress:
+            return
+        h = self.history.history
+        tqdm.write(f"epoch {epoch:>3}/{self.config.max_epoch}  "
+                   f"train loss {h['train_loss'][-1]:.4f} acc {h['train_accuracy'][-1]:.2%}  "
+                   f"val loss {h['val_loss'][-1]:.4f} acc {h['val_accuracy'][-1]:.2%}  "
+                   f"lr {h['lr'][-1]:.4g}  {h['seconds'][-1]:.2f}s", file=sys.stderr)
+
+
+def _check_split(name: str, X: np.ndarray, y: np.ndarray,
+                 features: Callable[[np.ndarray], np.ndarray] | None) -> None:
+    """Shapes and dtypes the loop needs; a clear TypeError/ValueError otherwise."""
+    if len(X) != len(y):
+        raise ValueError(f"the {name} split has {len(X)} rows of features but {len(y)} "
+                         f"labels.")
+    if np.ndim(X) != 2 or np.ndim(y) != 1:
+        raise ValueError(f"the {name} split must be X: (N, D) and y: (N,), got "
+                         f"{np.shape(X)} and {np.shape(y)}.")
+    if not np.issubdtype(np.asarray(y).dtype, np.integer):
+        raise TypeError(f"{name} labels must be integers 0 … C−1, got {np.asarray(y).dtype}.")
+    if features is None and not np.issubdtype(np.asarray(X).dtype, np.floating):
+        raise TypeError(
+            f"the Solver trains on float features, but the {name} rows are "
+            f"{np.asarray(X).dtype} (raw pixels?). Scale and centre them first — "
+            f"pipeline = Pipeline.default().fit(X_train), then pass "
+            f"features=pipeline.transform to apply it to each mini-batch — or pass X / 255.")

@@ -1,0 +1,62 @@
+"""SGD with momentum, Nesterov and weight decay: each update checked by hand."""
+
+import numpy as np
+
+from softmax_mnist.nn import SGD, Network
+
+
+def _net_with_grads(W, b, gW, gb):
+    net = Network.build(2, 2, dtype=np.float64)
+    fc = net.layers[0]
+    fc.params["W"][...] = W
+    fc.params["b"][...] = b
+    fc.grads["W"][...] = gW
+    fc.grads["b"][...] = gb
+    return net, fc
+
+
+def test_momentum_steps_by_hand():
+    W, b = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])
+    gW, gb = np.array([[0.1, -0.2], [0.3, 0.0]]), np.array([1.0, 2.0])
+    net, fc = _net_with_grads(W, b, gW, gb)
+    opt = SGD(net, learning_rate=0.5, momentum=0.9)
+    opt.step()
+    # v1 = 0.9*0 + 0.5*g ; p1 = p0 - v1
+    np.testing.assert_allclose(fc.params["W"], W - 0.5 * gW)
+    np.testing.assert_allclose(fc.params["b"], b - 0.5 * gb)
+    opt.step()
+    # v2 = 0.9*v1 + 0.5*g = 0.95 g ; p2 = p1 - v2
+    np.testing.assert_allclose(fc.params["W"], W - 0.5 * gW - 0.95 * gW)
+    np.testing.assert_allclose(fc.params["b"], [0.5 - 0.5 - 0.95, -0.5 - 1.0 - 1.9])
+
+
+def test_plain_sgd_nesterov_and_weight_decay():
+    W, b, gW, gb = np.ones((2, 2)), np.zeros(2), np.full((2, 2), 0.2), np.array([0.1, 0.1])
+    net, fc = _net_with_grads(W, b, gW, gb)
+    SGD(net, 0.1).step()
+    np.testing.assert_allclose(fc.params["W"], 1 - 0.02)
+
+    net, fc = _net_with_grads(W, b, gW, gb)
+    SGD(net, 0.1, momentum=0.5, nesterov=True).step()
+    # v = 0.1 g ; p -= 0.5 v + 0.1 g = 0.15 g
+    np.testing.assert_allclose(fc.params["W"], 1 - 0.15 * 0.2)
+
+    net, fc = _net_with_grads(W, b, gW, gb)
+    SGD(net, 0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(fc.params["W"], 1 - 0.1 * (0.2 + 0.5 * 1))
+    np.testing.assert_allclose(fc.params["b"], -0.01)  # biases are not decayed
+
+
+def test_velocity_survives_a_checkpoint():
+    W, b, gW, gb = np.ones((2, 2)), np.zeros(2), np.full((2, 2), 0.2), np.array([0.1, 0.1])
+    net, fc = _net_with_grads(W, b, gW, gb)
+    opt = SGD(net, 0.1, momentum=0.9)
+    opt.step()
+    state = opt.state()
+    copy_net, copy_fc = _net_with_grads(fc.params["W"], fc.params["b"], gW, gb)
+    resumed = SGD(copy_net, 0.5, momentum=0.9)
+    resumed.load_state(state)
+    opt.step()
+    resumed.step()
+    assert resumed.learning_rate == 0.1
+    np.testing.assert_array_equal(copy_fc.params["W"], fc.params["W"])
