@@ -1,0 +1,192 @@
+"""One run of a study, as a worker trains it: ``RunSpec`` in, ``RunRecord`` out.
+
+Workers train many runs on one data set. Each keeps the last prepared pipeline (fitted on
+the training split) for its next runs with the same preprocessing, keyed by a
+fingerprint of the data's content.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import warnings
+import zlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data import Dataset
+from ..fileio import finite
+from ..model import ModelSpec
+from ..runner import Prepared, fit_network, prepare
+from ..training import EvaluationCurve, TrainConfig
+
+ITERATION_POINTS = 400  # per-iteration losses are returned as at most this many block means
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a worker trains: a TrainConfig (seed included) and a ModelSpec.
+
+    ``keep_weights`` returns the first layer's weights and the test predictions (for the
+    report's diagnostics).
+    """
+
+    config: TrainConfig
+    model: ModelSpec = field(default_factory=ModelSpec)
+    keep_weights: bool = False
+
+    @property
+    def key(self) -> str:
+        """Identical runs share a key (and are trained once)."""
+        return json.dumps([self.model.to_dict(), self.config.to_dict()], sort_keys=True)
+
+    def cost(self, n_train: int) -> float:
+        """Rough seconds, for scheduling long runs first: per-step and per-image costs
+        (an MLP's per-image cost grows with its weights, relative to 784 × 10)."""
+        steps = math.ceil(n_train / self.config.batch_size)
+        sizes = [784, *self.model.hidden, 10]
+        weights = sum(a * b for a, b in itertools.pairwise(sizes)) / 7840
+        return self.config.max_epoch * (steps * 6e-5 + n_train * 2.5e-6 * weights)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The shape and cost of a run's model, for the ablation table."""
+
+    spec: str  # the fitted pipeline's spec, e.g. "deskew,scale,center-pixel"
+    hidden: list[int]
+    features: int
+    parameters: int
+    preprocess_seconds: float
+    step_values: list[float]  # the numbers in the spec (pca:50 -> 50)
+
+
+@dataclass(frozen=True)
+class KeptWeights:
+    """For the diagnostics: the first layer's W (D, C) and b (C,), the test predictions."""
+
+    W: np.ndarray
+    b: np.ndarray
+    test_pred: np.ndarray  # (N_test,) uint8
+
+
+@dataclass
+class RunRecord:
+    """What one run gives back (plain lists and floats; None where a value is undefined).
+
+    Attributes:
+        history: per epoch, each of EPOCH_KEYS plus ``test_loss`` and ``test_accuracy``.
+        iteration_loss: block means of the mini-batch losses (at most ITERATION_POINTS),
+            each over ``iterations_per_point`` batches.
+        final: ``{split}_loss`` and ``{split}_accuracy`` of the final weights, for the
+            splits train, val and test.
+        weights: with ``RunSpec.keep_weights``; not part of ``to_dict``.
+    """
+
+    config: dict[str, Any]
+    center: str
+    epochs_run: int
+    diverged: bool
+    stop_reason: str
+    best_epoch: int | None
+    train_seconds: float
+    history: dict[str, list[float | None]]
+    iteration_loss: list[float | None]
+    iterations_per_point: int
+    final: dict[str, float | None]
+    model_info: ModelInfo
+    weights: KeptWeights | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as results.json stores it (without the weights)."""
+        d = asdict(self)
+        del d["weights"]
+        return d
+
+
+_LAST_PREPARED: dict[tuple[str, str, str], Prepared] = {}
+
+
+def data_key(data: Dataset) -> str:
+    """A fingerprint of a data set's content, so workers can reuse its preprocessing."""
+    crc = 0
+    for array in (data.X_train, data.y_train, data.X_val, data.y_val, data.X_test,
+                  data.y_test):
+        crc = zlib.crc32(np.ascontiguousarray(array).data, crc)
+    return f"{data.name}:{len(data.y_train)}:{len(data.y_val)}:{len(data.y_test)}:{crc:08x}"
+
+
+def _prepared(data: Dataset, model: ModelSpec, fingerprint: str) -> Prepared:
+    """The preprocessing of ``model`` fitted on the training split, kept for the next run."""
+    key = (fingerprint, model.center, model.preprocess)
+    if key not in _LAST_PREPARED:
+        _LAST_PREPARED.clear()  # one data set and pipeline at a time
+        # the images stay uint8 (memory-mapped from the parent) when features are cheap
+        splits = {name: (np.asarray(X), y) for name, (X, y) in data.splits().items()}
+        _LAST_PREPARED[key] = prepare(model.pipeline(), splits)
+    return _LAST_PREPARED[key]
+
+
+def forget_prepared() -> None:
+    """Drop the kept pipeline (after a study, so its arrays can be freed)."""
+    _LAST_PREPARED.clear()
+
+
+def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
+    """Train one run and test it after every epoch (the test curve is only reported)."""
+    prepared = _prepared(data, spec.model, fingerprint)
+    X_test, y_test = prepared.splits["test"]
+    curve = EvaluationCurve(X_test, y_test, prepared.features)
+    solver = fit_network(prepared, spec.model, spec.config, len(data.classes),
+                         callbacks=[curve])
+    network, history = solver.network, solver.history
+    n = history.epochs_run
+    final = {}
+    for split, (X, y) in prepared.splits.items():
+        final[f"{split}_loss"], final[f"{split}_accuracy"] = (
+            network.evaluate(X, y, prepared.features) if len(y) else (None, None))
+    losses, per_point = block_means(history.iteration_loss, ITERATION_POINTS)
+    info = ModelInfo(prepared.pipeline.spec, list(spec.model.hidden), prepared.num_features,
+                     network.num_parameters, prepared.seconds,
+                     _step_values(prepared.pipeline.spec))
+    weights = None
+    if spec.keep_weights:
+        fc = network.fc_layers[0]
+        test_pred = network.logits(X_test, prepared.features).argmax(axis=1)
+        weights = KeptWeights(fc.params["W"].copy(), fc.params["b"].copy(),
+                              test_pred.astype(np.uint8))
+    return RunRecord(
+        config=spec.config.to_dict(), center=spec.model.center, epochs_run=n,
+        diverged=history.diverged, stop_reason=history.stop_reason,
+        best_epoch=history.best_epoch, train_seconds=solver.train_seconds,
+        history=finite({**history.history, "test_loss": curve.losses[:n],
+                        "test_accuracy": curve.accuracies[:n]}),
+        iteration_loss=losses, iterations_per_point=per_point, final=finite(final),
+        model_info=info, weights=weights)
+
+
+def _step_values(spec: str) -> list[float]:
+    """The numbers in a pipeline's spec (``pca:50`` -> 50), as data for the report."""
+    return [float(t.split(":")[1]) for t in spec.split(",") if ":" in t]
+
+
+def block_means(values: Sequence[float], points: int) -> tuple[list[float | None], int]:
+    """Average consecutive blocks so that at most ``points`` values remain.
+
+    Returns (means, block length). Non-finite values are left out of their block; a
+    block with none left is None.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) == 0:
+        return [], 1
+    size = max(1, math.ceil(len(v) / points))
+    pad = (-len(v)) % size
+    blocks = np.concatenate([v, np.full(pad, np.nan)]).reshape(-1, size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "mean of empty slice"
+        means = np.nanmean(np.where(np.isfinite(blocks), blocks, np.nan), axis=1)
+    return finite(means.tolist()), size
