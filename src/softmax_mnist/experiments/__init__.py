@@ -5,6 +5,6 @@ from .execute import BACKENDS, check_executor, execute, unique_specs
 from .run import ITERATION_POINTS, KeptWeights, ModelInfo, RunRecord, RunSpec, block_means
 from .study import REPORT_STUDIES, Study, Variant, load_study, parse_study, study_names
 
-__all__ = ["BACKENDS", "check_executor", "ITERATION_POINTS", "REPORT_STUDIES", "KeptWeights", "ModelInfo",
-           "RunRecord", "RunSpec", "Study", "Variant", "block_means", "execute", "load_study",
-           "parse_study", "study_names", "unique_specs"]
+__all__ = ["BACKENDS", "ITERATION_POINTS", "REPORT_STUDIES", "KeptWeights", "ModelInfo",
+           "RunRecord", "RunSpec", "Study", "Variant", "block_means", "check_executor",
+           "execute", "load_study", "parse_study", "study_names", "unique_specs"]
