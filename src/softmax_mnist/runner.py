@@ -23,7 +23,7 @@ from ._version import __version__
 from .data import Dataset, load_dataset
 from .fileio import finite, write_json
 from .model import Model, ModelSpec
-from .plots import plot_curves
+from .plots import LiveCurves, plot_curves
 from .preprocessing import Pipeline
 from .training import Callback, History, Solver, TrainConfig, TrainingInterrupted
 from .training.checkpoint import NAME as CHECKPOINT
@@ -124,14 +124,17 @@ def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: 
                  resume_state: dict[str, Any] | None = None) -> RunResult:
     """``train(**run)`` and write its outputs into ``out``.
 
+    ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
     ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
     ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts): on Ctrl-C it goes
     into ``out/checkpoint.npz`` with the solver's state before the TrainingInterrupted is
     passed on; a finished run removes the checkpoint.
     """
     out = Path(out)
+    start = History.from_dict(resume_state["history"]) if resume_state is not None else None
+    live = LiveCurves(out / "curves.png", start=start)  # watch it in an image viewer
     try:
-        result = train(**run, progress=progress, resume_state=resume_state)
+        result = train(**run, progress=progress, resume_state=resume_state, callbacks=[live])
     except TrainingInterrupted as exc:
         save_checkpoint(out / CHECKPOINT, exc.checkpoint, run)
         raise
@@ -146,7 +149,7 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",
           hidden: Sequence[int] = (), activation: str = "relu", progress: bool = True,
           allow_download: bool = True, resume_state: dict[str, Any] | None = None,
-          **options: Any) -> RunResult:
+          callbacks: Sequence[Callback] = (), **options: Any) -> RunResult:
     """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
 
     Args:
@@ -161,6 +164,8 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
         progress: progress bars and per-epoch lines on stderr.
         resume_state: a Solver ``state_dict`` (from an interrupted run with the same
             arguments) to continue from.
+        callbacks: extra training callbacks, e.g. ``plots.NotebookCurves()`` to watch the
+            curves in Jupyter.
 
     Returns:
         RunResult with the model (preprocessing included), History and metrics.
@@ -180,8 +185,8 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
                             allow_download=allow_download, progress=progress)
     prepared = prepare(spec.pipeline(), data.splits())
     started = time.perf_counter()
-    solver = fit_network(prepared, spec, config, len(data.classes), progress=progress,
-                         resume_state=resume_state)
+    solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
+                         progress=progress, resume_state=resume_state)
     metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
     model = Model(solver.network, prepared.pipeline, data.classes, activation=spec.activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",

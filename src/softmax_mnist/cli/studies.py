@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -61,11 +62,36 @@ def _run_studies(args: argparse.Namespace, studies: list, out: Path) -> int:
     command = "softmax-mnist " + shlex.join(args.argv)
     results = make_report(studies, data, out, lang=args.lang, seeds=args.seeds,
                           jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
-                          quick=args.quick, progress=not args.quiet, command=command)
+                          quick=args.quick, progress=not args.quiet, command=command,
+                          options=_number_options(args))
     meta = results["meta"]
+    pdf = meta["pdf"]
+    files = ["report.md", "report.html", *(["report.pdf"] if pdf["written"] else []),
+             "results.json"]
     print(f"{meta['runs_trained']} runs on {meta['dataset']} in {meta['wall_seconds']} s "
-          f"→ {out}/report.md, report.html, results.json")
+          f"→ {out}/{', '.join(files)}")
+    if pdf.get("note"):
+        print(f"softmax-mnist: {pdf['note']}", file=sys.stderr)
     return 0
+
+
+def _number_options(args: argparse.Namespace) -> list[str]:
+    """The options given that change the report's numbers (or its language), as typed:
+    the Reproduce section repeats them for each study."""
+    words = []
+    if args.dataset != "mnist":
+        words += ["--dataset", args.dataset]
+    if args.data_dir:
+        words += ["--data-dir", args.data_dir]
+    if args.offline:
+        words.append("--offline")
+    if args.quick:
+        words.append("--quick")
+    if args.seeds != 1:
+        words += ["--seeds", str(args.seeds)]
+    if args.lang != "en":
+        words += ["--lang", args.lang]
+    return words
 
 
 def _stamp() -> str:

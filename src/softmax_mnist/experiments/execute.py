@@ -40,7 +40,9 @@ def unique_specs(studies: Iterable[Study], seeds: int) -> list[RunSpec]:
 
 def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
             backend: str = "loky", scheduler: str | None = None,
-            progress: bool = True) -> dict[str, RunRecord]:
+            progress: bool = True,
+            on_done: Callable[[RunSpec, RunRecord], None] | None = None,
+            ) -> dict[str, RunRecord]:
     """Run every spec; returns {spec.key: record}. Longest runs are started first.
 
     Args:
@@ -48,7 +50,8 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
         backend: "loky" (joblib worker processes) or "dask".
         scheduler: a Dask scheduler address (tcp://host:port); without it, "dask"
             starts a local cluster with ``jobs`` workers.
-        progress: a progress bar over runs on stderr.
+        progress: a progress bar over runs on stderr (on a terminal).
+        on_done: called with each finished run, in the order they finish.
     """
     n_jobs = check_executor(jobs, backend, scheduler)
     order = sorted(specs, key=lambda s: -s.cost(len(data.y_train)))
@@ -59,6 +62,8 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
         for spec, record in runner(order, data, key, n_jobs, scheduler):
             records[spec.key] = record
             tick()
+            if on_done is not None:
+                on_done(spec, record)
     return records
 
 

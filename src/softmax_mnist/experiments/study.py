@@ -32,6 +32,7 @@ RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS)
 STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
               "checkpoints", "thresholds", "quick")
 QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds", "runs")  # runs: labels to keep
+LABEL_KEYS = ("label", "label_zh")  # a run's label, and its label in the Chinese report
 SHORT_NAMES = {"batch_size": "batch", "learning_rate": "lr", "max_epoch": "epochs",
                "lr_decay": "decay", "weight_decay": "L2"}  # for grid labels
 
@@ -45,6 +46,7 @@ class Variant:
     label: str
     options: dict[str, Any]
     coords: tuple[Any, ...] = ()  # grid coordinates, in the order of Study.grid
+    translations: dict[str, str] = field(default_factory=dict)  # {"zh": label_zh}
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
     """Read a study: the packaged ``studies/NAME.toml``, or the TOML file at ``path``.
 
     With ``path``, a file without ``name``/``kind`` takes them from ``name`` and the
-    packaged study of that name. ``quick`` applies the file's ``[quick]`` overrides.
+    packaged study of that name; a file naming another study is refused (it would run
+    that study under this name). ``quick`` applies the file's ``[quick]`` overrides.
     Every mistake (unknown study, bad TOML, unknown key) is a ConfigError.
     """
     builtin = study_names()
@@ -129,6 +132,10 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML ({exc}).") from None
+    if path is not None and "name" in raw and raw["name"] != name:
+        raise ConfigError(f"{source} holds the study {raw['name']!r}, not {name!r}: run "
+                          f"`softmax-mnist experiment {raw['name']} --config {source}`, or "
+                          f"change name in the file.")
     if path is not None and name in builtin:  # an edited copy of a packaged study
         packaged = load_study(name)
         raw.setdefault("kind", packaged.kind)
@@ -214,9 +221,12 @@ def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
         raise ConfigError(f"{source}: a baseline study has exactly one run, got {len(runs)}.")
     variants = []
     for i, run in enumerate(runs, 1):
-        options = {k: v for k, v in run.items() if k != "label"}
+        options = {k: v for k, v in run.items() if k not in LABEL_KEYS}
         _check_config(options, source, f"[[runs]] #{i}")
-        variants.append(Variant(str(run.get("label", f"run {i}")), options))
+        translations = {k.removeprefix("label_"): str(v) for k, v in run.items()
+                        if k in LABEL_KEYS[1:]}
+        variants.append(Variant(str(run.get("label", f"run {i}")), options,
+                                translations=translations))
     labels = [v.label for v in variants]
     if len(set(labels)) < len(labels):
         raise ConfigError(f"{source}: run labels must differ, got {labels}.")
