@@ -62,7 +62,8 @@ def compare_observations(study: Study, variants: list[VariantResult], lang: str,
             longest = max((v.cells["epochs_run"] for v in ok), key=lambda c: c.value)
             obs.append(observation("obs_threshold_none", lang, t=percent_text(th),
                                    epochs=longest.number()))
-    obs += epoch_time_observations(study, ok, lang)
+    if study.kind != "ablation":  # its times were measured in parallel (see its table)
+        obs += epoch_time_observations(study, ok, lang)
     if len(study.checkpoints) >= 2:
         c1, c2 = study.checkpoints[0], study.checkpoints[-1]
         parts = [text(lang, "obs_checkpoint_part", label=v.label,
@@ -87,7 +88,8 @@ def ranking_observations(study: Study, ok: list[VariantResult], lang: str,
     def scored(v: VariantResult) -> str:
         at = (text(lang, "at_epoch", epoch=v.cells[basis.epoch].number())
               if basis.epoch else "")
-        return text(lang, "scored", label=v.label, val=v.cells[basis.val].number(), at=at)
+        label = f"**{v.label}**" if v in r.leaders else v.label
+        return text(lang, "scored", label=label, val=v.cells[basis.val].number(), at=at)
 
     numbers = {"basis": basis.name, "leaders": [v.label for v in r.leaders],
                "resolution": round(resolution, 4)}
@@ -98,13 +100,15 @@ def ranking_observations(study: Study, ok: list[VariantResult], lang: str,
         return [observation("obs_only", lang, numbers, label=v.label,
                             val=v.cells[basis.val].number(), **words)]
     if r.runner_up is not None:
-        numbers.update(margin=round(r.margin, 2), runner_up=r.runner_up.label)
+        numbers.update(margin=round(r.margin, 2), runner_up=r.runner_up.label,
+                       images=round(images(r.margin, resolution), 1))
         words.update(margin=f"{r.margin:.2f}", images=images_text(r.margin, resolution, lang),
                      second=scored(r.runner_up))
     if len(r.leaders) == 1:
         return [observation("obs_best", lang, numbers, lead=scored(r.leaders[0]), **words)]
     key = "obs_tie_all" if r.runner_up is None else "obs_tie"
-    return [observation(key, lang, numbers, labels=list_text([v.label for v in r.leaders], lang),
+    return [observation(key, lang, numbers,
+                        labels=list_text([f"**{v.label}**" for v in r.leaders], lang),
                         val=r.leaders[0].cells[basis.val].number(), res=f"{resolution:.2f}",
                         **words)]
 
@@ -134,7 +138,7 @@ def epoch_time_observations(study: Study, ok: list[VariantResult],
     by_time = sorted(timed, key=lambda v: v.cells["sec_per_epoch"].value)
     low, high = by_time[0], by_time[-1]
     ratio = high.cells["sec_per_epoch"].value / low.cells["sec_per_epoch"].value
-    numbers = {"ratio": round(ratio, 2)}
+    numbers = {"ratio": round(ratio, 2), "percent_more": round(100 * (ratio - 1))}
     words = {"low": low.cells["sec_per_epoch"].number(), "low_label": low.label,
              "high": high.cells["sec_per_epoch"].number(), "high_label": high.label,
              "pct": f"{100 * (ratio - 1):.0f}"}

@@ -92,8 +92,8 @@ TEXT: dict[str, dict[str, str]] = {
         "basis_best": ("At each run's best validation epoch (some runs end on restored best "
                        "weights, others on their last epoch, so their final numbers are not "
                        "alike)"),
-        "scored": "{label} ({val} %{at})",
-        "at_epoch": ", epoch {epoch}",
+        "scored": "{label} at {val} %{at}",
+        "at_epoch": " (epoch {epoch})",
         "images": "{n} validation images", "images_one": "1 validation image",
         "and": "{first} and {last}", "comma": ", ", "n_more": "{n} more",
         "tie": "±0.00 (tie)", "tied_with": ", tied with {labels},",
@@ -219,8 +219,8 @@ TEXT: dict[str, dict[str, str]] = {
         "basis_restored": "按各设置最终保留的权重（早停规则恢复的验证集最佳轮次）",
         "basis_best": ("按各设置验证集最好的一轮比较（有的设置最后恢复了最佳轮次的权重，"
                        "有的停在最后一轮，最终数字不能直接比较）"),
-        "scored": "{label}（{val}%{at}）",
-        "at_epoch": "，第 {epoch} 轮",
+        "scored": "{label} 的 {val}%{at}",
+        "at_epoch": "（第 {epoch} 轮）",
         "images": "{n} 张验证图像", "images_one": "1 张验证图像",
         "and": "{first}和{last}", "comma": "、", "n_more": "另外 {n} 个",
         "tie": "±0.00（持平）", "tied_with": "（与 {labels} 持平）",
