@@ -7,7 +7,6 @@ import math
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from softmax_mnist.cli import main
@@ -87,15 +86,6 @@ def markdown_tables(md: str) -> list[list[list[str]]]:
             tables.append(current)
             current = []
     return tables
-
-
-@pytest.fixture(scope="module")
-def quick_report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    status = main(["report", "--dataset", "mnist-sample", "--quick", "--out", str(out),
-                   "--quiet", "--jobs", "2"])
-    assert status == 0
-    return out
 
 
 def test_quick_report_writes_markdown_html_json_and_figures(quick_report):

@@ -98,8 +98,9 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
     write_text(out / "report.md", markdown_text)
     html = render_html(markdown_text, out, lang)
     write_text(out / "report.html", html)
-    meta["pdf"] = write_pdf(markdown_text, out, lang) if pdf else None
-    if meta["pdf"]:
+    meta["pdf"] = write_pdf(markdown_text, out, lang) if pdf else {"written": False,
+                                                                    "note": None}
+    if meta["pdf"]["written"]:
         say.line(f"wrote report.pdf ({meta['pdf']['pages']} pages, "
                  f"{meta['pdf']['seconds']:.1f} s)")
     write_json(out / "results.json", results)

@@ -44,7 +44,6 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "cap_confusion": "Confusion matrix of the Q1 model on the test set.",
         "cap_templates": "The ten weight vectors of the Q1 model as 28×28 images.",
         "cap_misclassified": "Misclassified test digits with their true and predicted labels.",
-        "pair": "{a} and {b}",
     },
     "zh": {
         "epoch": "轮次", "loss_ce": "交叉熵损失", "acc_pct": "准确率 (%)",
@@ -82,7 +81,6 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "cap_confusion": "Q1 模型在测试集上的混淆矩阵。",
         "cap_templates": "Q1 模型的十个权重向量，显示为 28×28 图像。",
         "cap_misclassified": "被分错的测试集数字及其真实与预测标签。",
-        "pair": "{a}与{b}",
     },
 }
 

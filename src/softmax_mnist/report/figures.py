@@ -132,11 +132,24 @@ def coinciding(curves: dict[str, np.ndarray], span: float) -> list[tuple[str, st
     return pairs
 
 
-def coincide_note(pairs: list[tuple[str, str]], lang: str) -> str:
-    if not pairs:
+def coinciding_groups(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """Pairs joined into groups of curves that all look like one (connected pairs)."""
+    groups: list[list[str]] = []
+    for a, b in pairs:
+        joined = [g for g in groups if a in g or b in g]
+        merged = list(dict.fromkeys([*(x for g in joined for x in g), a, b]))
+        groups = [g for g in groups if g not in joined] + [merged]
+    return groups
+
+
+def coincide_note(groups: list[list[str]], lang: str) -> str:
+    if not groups:
         return ""
+    from .observations import list_text
+
     sep = "；" if lang == "zh" else "; "
-    names = sep.join(figure_text(lang, "pair", a=a, b=b) for a, b in pairs)
+    names = sep.join(list_text([f"“{label}”" for label in g], lang, most=len(g))
+                     for g in groups)
     return figure_text(lang, "cap_coincide", pairs=names)
 
 
@@ -207,8 +220,11 @@ def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
 
 
 def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Figure:
+    """2 × 2: validation accuracy per epoch and against time, training loss per epoch, and
+    the legend in the fourth panel (it covers nothing there)."""
     f = lambda key, **kw: figure_text(lang, key, **kw)  # noqa: E731
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, grid = plt.subplots(2, 2, figsize=(10, 7.2))
+    axes, legend_ax = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
     count = len(section.variants)
     stopped, val_curves, loss_curves = False, {}, {}
     for i, variant in enumerate(section.variants):
@@ -216,7 +232,7 @@ def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Fig
         h, ep = run.history, epochs_of(run)
         if not len(ep):
             continue
-        s = style(i, count)
+        s = style(i, count if run.epochs_run > 12 else 1)
         val = in_percent(h["val_accuracy"])
         line = axes[0].plot(ep, val, **s, label=run_label(variant, lang))[0]
         per_epoch = variant.cells["sec_per_epoch"].value or 0.0
@@ -229,7 +245,7 @@ def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Fig
     for th in study.thresholds:
         for ax in axes[:2]:
             ax.axhline(100 * th, color="grey", ls=":", lw=1)
-    title = f("val_per_epoch") + (f" ({f('early_mark')})" if stopped else "")
+    title = f("val_per_epoch") + (f"\n({f('early_mark')})" if stopped else "")
     axes[0].set(xlabel=f("epoch"), ylabel=f("val_acc_pct"), title=title)
     axes[1].set(xlabel=f("training_time"), ylabel=f("val_acc_pct"), title=f("val_vs_time"))
     log_axis(axes[2])
@@ -239,10 +255,13 @@ def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Fig
         ax.grid(alpha=0.3)
     for ax in (axes[0], axes[2]):
         integer_epochs(ax)
-    legend_below(fig, [axes[0]])
-    pairs = [p for p in coinciding(val_curves, _span(axes[0]))
-             if p in coinciding(loss_curves, _span(axes[2], log=True))]
-    caption = f("cap_compare", title=section.title or section.name) + coincide_note(pairs, lang)
+    legend_ax.axis("off")
+    legend_ax.legend(*axes[0].get_legend_handles_labels(), loc="center", frameon=False)
+    groups = coinciding_groups([p for p in coinciding(val_curves, _span(axes[0]))
+                                if p in coinciding(loss_curves, _span(axes[2], log=True))])
+    fig.tight_layout()
+    caption = f("cap_compare", title=section.title or section.name) + coincide_note(groups,
+                                                                                   lang)
     return save(fig, out, f"{section.name}_curves.png", caption)
 
 

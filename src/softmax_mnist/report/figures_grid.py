@@ -42,7 +42,7 @@ def _heatmap(study: Study, section: Section, out: Path, lang: str) -> Figure:
     high = ok.max() if ok.size else 100
     image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=low, vmax=high,
                       aspect="auto")
-    image.cmap.set_bad("#d9d9d9")
+    image.set_cmap(image.cmap.with_extremes(bad="#d9d9d9"))
     for i, x in enumerate(rows):
         for j, y in enumerate(cols):
             cell = by_coords[(x, y)].cells["final_val_accuracy"]
@@ -62,7 +62,7 @@ def _heatmap(study: Study, section: Section, out: Path, lang: str) -> Figure:
 
 def _grid_slice(study: Study, section: Section, axis: str, out: Path, lang: str) -> Figure:
     f = lambda key, **kw: figure_text(lang, key, **kw)  # noqa: E731
-    fig, (ax_curve, ax_time) = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, (ax_curve, ax_time) = plt.subplots(1, 2, figsize=(10, 4.2))
     line = grid_slices(study, section.variants)[axis]
     xs, secs = [], []
     for i, (x, variant) in enumerate(line):
@@ -81,20 +81,19 @@ def _grid_slice(study: Study, section: Section, axis: str, out: Path, lang: str)
     others = [a for a in study.grid if a != axis]
     at = (f("at", axis=axis_name(lang, others[0]), value=value_text(study.reference[others[0]]))
           if others else "")
-    ax_curve.set(xlabel=f("epoch"), ylabel=f("val_acc_pct"), title=f("val_per_epoch"))
+    suffix = f("paren", x=at) if at else ""
+    ax_curve.set(xlabel=f("epoch"), ylabel=f("val_acc_pct"), title=f("val_per_epoch") + suffix)
     integer_epochs(ax_curve)
     ax_time.plot(xs, secs, "o-")
     ax_time.set(xlabel=axis_name(lang, axis), ylabel=f("time_per_epoch"),
-                title=f("time_per_epoch"))
+                title=f("time_per_epoch") + suffix)
     if len(xs) > 1 and min(xs) > 0 and max(xs) / min(xs) >= 50:
         ax_time.set_xscale("log")
         ax_time.set_xticks(xs, [value_text(x) for x in xs])
         ax_time.minorticks_off()
     for ax in (ax_curve, ax_time):
         ax.grid(alpha=0.3)
-    if at:
-        fig.suptitle(at)
     legend_below(fig, [ax_curve], columns=5)
     return save(fig, out, f"{section.name}_{axis}.png",
                 f("cap_slice", title=section.title or section.name,
-                  axis=axis_name(lang, axis), at=f("paren", x=at) if at else ""))
+                  axis=axis_name(lang, axis), at=suffix))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..experiments import Study, Variant
+from ..experiments import Study, Variant, speed_key
 from ..training import TrainConfig
 from .cells import percent_text, value_text
 from .ranking import comparison_basis, images, is_tie, rank
@@ -20,8 +20,12 @@ from .text import axis_name, text
 
 def observation(key: str, lang: str, numbers: dict[str, Any] | None = None,
                 **words: Any) -> Observation:
-    """The template ``key`` filled with ``words``; ``numbers`` are stored with it."""
-    return Observation(key, text(lang, key, **words), numbers or {})
+    """The template ``key`` filled with ``words``; ``numbers`` are stored with it. An
+    English sentence starts with a capital, even when it starts with a run's label."""
+    sentence = text(lang, key, **words)
+    if lang == "en" and sentence[:1].islower():
+        sentence = sentence[0].upper() + sentence[1:]
+    return Observation(key, sentence, numbers or {})
 
 
 def separator(lang: str) -> str:
@@ -135,6 +139,9 @@ def epoch_time_observations(study: Study, ok: list[VariantResult],
     timed = [v for v in ok if v.cells["sec_per_epoch"].value]
     if len(timed) < 2:
         return []
+    if len({speed_key(study.spec(Variant("", v.options), 0)) for v in timed}) == 1:
+        return [observation("obs_epoch_time_one", lang,
+                            seconds=timed[0].cells["sec_per_epoch"].number())]
     by_time = sorted(timed, key=lambda v: v.cells["sec_per_epoch"].value)
     low, high = by_time[0], by_time[-1]
     ratio = high.cells["sec_per_epoch"].value / low.cells["sec_per_epoch"].value
@@ -227,8 +234,16 @@ def ablation_gain_observation(variants: list[VariantResult], lang: str,
             continue
         gain = round(_val(v).value - _val(ref).value, 2)
         gains[v.label] = gain
-        parts.append(f"{v.label} {text(lang, 'tie')}" if is_tie(gain, resolution)
-                     else f"{v.label} {gain:+.2f}")
+    ranked = sorted(gains.items(), key=lambda p: -p[1])
+    if len(ranked) > 6:  # the table has them all; the sentence names the extremes
+        ranked = [*ranked[:3], None, *ranked[-3:]]
+    for item in ranked:
+        if item is None:
+            parts.append("…")
+            continue
+        label, gain = item
+        parts.append(f"{label} {text(lang, 'tie')}" if is_tie(gain, resolution)
+                     else f"{label} {gain:+.2f}")
     return [observation("obs_ablation_gain", lang, {"gains": gains}, ref=ref.label,
                         ref_val=_val(ref).number(), parts=separator(lang).join(parts))]
 

@@ -48,7 +48,7 @@ def comparison_basis(study: Study, variants: list[VariantResult]) -> Basis:
     ends = {ends_on_best_weights(study, v) for v in variants}
     if ends == {True}:
         return RESTORED
-    return LAST if ends == {False} else BEST
+    return BEST if len(ends) == 2 else LAST
 
 
 @dataclass(frozen=True)

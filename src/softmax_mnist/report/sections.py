@@ -122,20 +122,21 @@ def _compare_section(study: Study, variants: list[VariantResult], ctx: Context) 
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     stopping = any(study.config(Variant("", v.options), 0).early_stop != "none"
                    for v in variants)
+    best_basis = comparison_basis(study, variants) is BEST
     columns = [t("run"), t("sec_per_epoch"), t("epochs_run")]
     keys = ["sec_per_epoch", "epochs_run"]
-    if stopping:
+    if stopping and not best_basis:  # (with basis BEST the "at epoch" column says it)
         columns.append(t("best_epoch"))
         keys.append("best_epoch")
-    for th in study.thresholds:
-        columns += [t("epochs_to", t=percent_text(th)), t("seconds_to", t=percent_text(th))]
-        keys += [f"epochs_to_{th}", f"seconds_to_{th}"]
+    for th in study.thresholds:  # the seconds are epochs × time per epoch: in the text
+        columns.append(t("epochs_to", t=percent_text(th)))
+        keys.append(f"epochs_to_{th}")
     for cp in study.checkpoints:
         columns.append(t("test_at", c=cp))
         keys.append(f"test_at_{cp}")
     columns += [t("final_val"), t("final_test")]
     keys += ["final_val_accuracy", "final_test_accuracy"]
-    if comparison_basis(study, variants) is BEST:
+    if best_basis:
         columns += [t("best_val"), t("best_val_epoch"), t("test_at_best")]
         keys += ["best_val_accuracy", "best_val_epoch", "test_at_best"]
     rows = [[v.label, *(v.cells[k] for k in keys)] for v in variants]

@@ -43,7 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
         "features": "features", "parameters": "parameters",
         "preprocess_seconds": "preprocessing (s)",
         "obs_ablation_gain": ("Validation accuracy against **{ref}** ({ref_val} %), in "
-                              "points: {parts}."),
+                              "points, largest gains first: {parts}."),
         "baseline": "The default configuration",
         "momentum": "Momentum 0 vs 0.9 vs Nesterov, same learning rate",
         "batch-lr": "Batch size × learning rate",
@@ -110,6 +110,9 @@ TEXT: dict[str, dict[str, str]] = {
         "obs_threshold_part": "{label} needed {epochs} epochs ({seconds} s)",
         "obs_threshold_miss": "{label} did not get there in {epochs} epochs",
         "obs_threshold_none": "No run reached {t} % validation accuracy within {epochs} epochs.",
+        "obs_epoch_time_one": ("Every run does the same work per epoch (same model, batch "
+                               "size and optimizer): {seconds} s, timed alone, so the time to "
+                               "an accuracy is decided by the number of epochs."),
         "obs_epoch_time_same": ("Time per epoch, each setting timed alone: {low}–{high} s, "
                                 "within {pct} % of each other{why}."),
         "why_same": ", so the time to an accuracy is decided by the number of epochs",
@@ -176,7 +179,7 @@ TEXT: dict[str, dict[str, str]] = {
         "features": "特征数", "parameters": "参数量",
         "preprocess_seconds": "预处理用时 (秒)",
         "obs_ablation_gain": ("相对 **{ref}**（验证集 {ref_val}%）的验证集准确率变化"
-                              "（百分点）：{parts}。"),
+                              "（百分点，从提升最多的开始）：{parts}。"),
         "baseline": "默认配置",
         "momentum": "动量 0、0.9 与 Nesterov 动量（相同学习率）",
         "batch-lr": "批大小 × 学习率",
