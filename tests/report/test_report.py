@@ -314,3 +314,24 @@ def test_quick_keeps_only_the_listed_runs_and_rejects_unknown_labels(tmp_path):
                    '[quick]\nruns = ["b"]\n')
     with pytest.raises(ConfigError, match="run label"):
         load_study("x", bad, quick=True)
+
+
+def test_progress_is_a_line_per_finished_study_when_not_on_a_terminal(tmp_path):
+    from helpers import run
+
+    done = run("experiment", "momentum", "--config", str(write(tmp_path / "m.toml",
+               TINY_COMPARE)), "--dataset", "mnist-sample", "--out", str(tmp_path / "out"),
+               "--jobs", "1")  # stderr is a pipe here, as in a log file or CI
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert any(re.fullmatch(r"report: study momentum done \(2/2 runs\) \[\d+ s\]", line)
+               for line in lines), lines
+    assert any(line.startswith("report: timed 2 settings alone") for line in lines)
+    assert "\r" not in done.stderr  # no progress bar redrawn into a log
+
+
+def test_reproduce_section_repeats_the_data_options(quick_report):
+    md = (quick_report / "report.md").read_text(encoding="utf-8")
+    commands = md.split("```")[-2].strip().splitlines()
+    assert commands[1:] == [f"softmax-mnist experiment {name} --dataset mnist-sample --quick"
+                            for name in REPORT_STUDIES]
