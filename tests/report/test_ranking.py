@@ -130,3 +130,11 @@ def test_patience_stop_explains_min_delta_when_the_best_epoch_is_the_last():
     assert "stopped after 6 epochs" in stopped.text
     assert "no gain of more than 0.02 points (min_delta)" in stopped.text
     assert "epoch 6 was the best, but by no more than 0.02 points over epoch 3" in stopped.text
+
+
+def test_every_sentence_and_figure_word_exists_in_both_languages():
+    from softmax_mnist.report.figure_text import FIGURE_TEXT
+    from softmax_mnist.report.text import TEXT
+
+    assert set(TEXT["en"]) == set(TEXT["zh"])
+    assert set(FIGURE_TEXT["en"]) == set(FIGURE_TEXT["zh"])

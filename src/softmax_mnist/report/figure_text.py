@@ -32,6 +32,8 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
                          "the best validation epoch."),
         "cap_iterations": ("{title}: training loss of every mini-batch (means of "
                            "{n} consecutive ones, log scale) and a centred moving average."),
+        "cap_iterations_each": ("{title}: training loss of every mini-batch (log scale) "
+                                "and a centred moving average."),
         "cap_compare": ("{title}: validation accuracy per epoch and against training time, "
                         "training loss per epoch."),
         "cap_coincide": (" The curves of {pairs} coincide (they differ by less than 1 % of "
@@ -72,6 +74,7 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
                          "虚线为验证集最佳轮次。"),
         "cap_iterations": ("{title}：每个小批量的训练损失（每 {"
                            "n} 个取均值，对数坐标）及其居中滑动平均。"),
+        "cap_iterations_each": "{title}：每个小批量的训练损失（对数坐标）及其居中滑动平均。",
         "cap_compare": "{title}：每轮及随训练时间变化的验证集准确率，以及每轮训练损失。",
         "cap_coincide": ("{pairs}的曲线重合（每一轮相差都不到"
                          "坐标轴范围的 1%），用不同线型和标记区分。"),

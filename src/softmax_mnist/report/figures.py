@@ -148,8 +148,8 @@ def coincide_note(groups: list[list[str]], lang: str) -> str:
     from .observations import list_text
 
     sep = "；" if lang == "zh" else "; "
-    names = sep.join(list_text([f"“{label}”" for label in g], lang, most=len(g))
-                     for g in groups)
+    names = sep.join(list_text([f"“{label}”" for label in g] if lang == "en" else g, lang,
+                               most=len(g)) for g in groups)
     return figure_text(lang, "cap_coincide", pairs=names)
 
 
@@ -216,7 +216,8 @@ def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
     ax.grid(alpha=0.3, which="both")
     legend_below(fig, [ax], columns=3)
     return save(fig, out, f"{section.name}_iterations.png",
-                f("cap_iterations", title=section.title or section.name, n=per))
+                f("cap_iterations" if per > 1 else "cap_iterations_each",
+                  title=section.title or section.name, n=per))
 
 
 def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Figure:

@@ -125,7 +125,10 @@ def images_text(points: float, resolution: float, lang: str) -> str:
 
 
 def list_text(labels: list[str], lang: str, most: int = 4) -> str:
-    """"A, B and C"; more than ``most`` names become "A, B, C and 5 more"."""
+    """"A, B and C"; more than ``most`` names become "A, B, C and 5 more". Labels with a
+    comma of their own are quoted, so the list stays readable."""
+    if any("," in label or "，" in label for label in labels):
+        labels = [f"“{label}”" for label in labels]
     if len(labels) > most:
         labels = [*labels[:most - 1], text(lang, "n_more", n=len(labels) - most + 1)]
     if len(labels) == 1:

@@ -225,7 +225,7 @@ TEXT: dict[str, dict[str, str]] = {
         "scored": "{label} 的 {val}%{at}",
         "at_epoch": "（第 {epoch} 轮）",
         "images": "{n} 张验证图像", "images_one": "1 张验证图像",
-        "and": "{first}和{last}", "comma": "、", "n_more": "另外 {n} 个",
+        "and": "{first} 和 {last}", "comma": "、", "n_more": "另外 {n} 个",
         "tie": "±0.00（持平）", "tied_with": "（与 {labels} 持平）",
         "obs_best": ("{basis}，验证集准确率最高的是 {lead}，比 {second} 高 {margin} 个百分点"
                      "（{images}）；其测试集准确率为 {test}%。"),
@@ -239,6 +239,9 @@ TEXT: dict[str, dict[str, str]] = {
         "obs_threshold_part": "{label} 需要 {epochs} 轮（{seconds} 秒）",
         "obs_threshold_miss": "{label} 在 {epochs} 轮内没有达到",
         "obs_threshold_none": "在 {epochs} 轮内没有任何设置的验证集准确率达到 {t}%。",
+        "obs_epoch_time_one": ("各设置每轮的计算量相同（模型、批大小和优化器都相同）："
+                               "单独计时每轮 {seconds} 秒，"
+                               "所以达到某个准确率所需的时间取决于轮数。"),
         "obs_epoch_time_same": ("每轮时间（各设置单独计时）为 {low}–{hi"
                                 "gh} 秒，相差在 {pct}% 以内{why}。"),
         "why_same": "，所以达到某个准确率所需的时间取决于轮数",
@@ -289,7 +292,7 @@ def text(lang: str, key: str, **values: object) -> str:
 
 
 _ONE_EPOCHS = re.compile(r"(?<![\d.])1 epochs\b")
-_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK = "\u2018-\u201f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # quotes, punctuation, Han
 _SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 
 
