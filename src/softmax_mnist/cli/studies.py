@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Run every study (Q1 default run and diagnostics, Q2 "
                                    "momentum, Q3 batch size × learning rate, epochs / early "
                                    "stopping / decay, Q4 preprocessing and an MLP) and write "
-                                   "report.md, report.html, results.json and the figures.")
+                                   "report.md, report.html, report.pdf (with the pdf extra), "
+                                   "results.json and the figures.")
     add_data_options(r, "mnist")
     add_study_options(r, "reports/<timestamp>")
     r.set_defaults(handler=report)

@@ -9,10 +9,11 @@ process, alone, through the one training path (``runner.prepare`` + ``fit_networ
 - a speed setting is what decides the cost of an epoch — the model, the batch size and
   the optimizer's work per step (momentum, Nesterov, weight decay) — and not the learning
   rate, its decay or the stopping rule, which change the numbers but not the work;
-- one epoch is timed ``repeats`` times and the fastest kept (as ``timeit`` does: slower
-  repeats measured other programs); an epoch longer than ``max_steps`` mini-batches is
-  timed on its first ``max_steps`` batches and scaled to the whole epoch (batch size 1
-  has 55,000 steps, all the same size);
+- one epoch of each setting is timed in each of ``repeats`` rounds over all settings and
+  the fastest kept (as ``timeit`` does: slower repeats measured other programs; rounds
+  spread a busy moment of the machine over all settings alike); an epoch longer than
+  ``max_steps`` mini-batches is timed on its first ``max_steps`` batches and scaled to the
+  whole epoch (batch size 1 has 55,000 steps, all the same size);
 - the epoch's validation pass is timed with it, as the Solver's ``seconds`` are.
 """
 
@@ -65,7 +66,7 @@ def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
         old = by_key.get(speed_key(spec))
         if old is None or spec.config.learning_rate < old.config.learning_rate:
             by_key[speed_key(spec)] = spec
-    timings: dict[str, EpochTiming] = {}
+    subsets = {}  # key -> (prepared subset, steps timed, steps in an epoch)
     prepared_by_model = {}
     n = len(data.y_train)
     for key, spec in by_key.items():
@@ -76,17 +77,18 @@ def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
         steps = math.ceil(n / batch)
         timed = min(steps, max_steps)
         X, y = prepared.splits["train"]
-        subset = replace(prepared, splits={**prepared.splits,
-                                           "train": (X[:timed * batch], y[:timed * batch])})
-        config = replace(spec.config, max_epoch=1, early_stop="none", lr_decay=1.0)
-        best = math.inf
-        for _ in range(repeats):
+        subsets[key] = (replace(prepared, splits={**prepared.splits, "train": (
+            X[:timed * batch], y[:timed * batch])}), timed, steps)
+    best = dict.fromkeys(by_key, math.inf)
+    for _ in range(repeats):  # rounds over all settings: a slow moment hits each alike
+        for key, spec in by_key.items():
+            subset, timed, steps = subsets[key]
+            config = replace(spec.config, max_epoch=1, early_stop="none", lr_decay=1.0)
             solver = fit_network(subset, spec.model, config, len(data.classes))
             if solver.history.diverged:
-                break
+                continue
             train = solver.train_seconds
             validate = solver.history.history["seconds"][0] - train
-            best = min(best, train * steps / timed + validate)
-        if math.isfinite(best):
-            timings[key] = EpochTiming(best, timed, steps, repeats)
-    return timings
+            best[key] = min(best[key], train * steps / timed + validate)
+    return {key: EpochTiming(seconds, subsets[key][1], subsets[key][2], repeats)
+            for key, seconds in best.items() if math.isfinite(seconds)}

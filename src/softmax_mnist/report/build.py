@@ -55,7 +55,7 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress, on_done=say.run_done)
     timed_specs = [sp for st in studies if st.kind != "ablation" for sp in st.specs(1)]
-    repeats = 1 if quick else 3
+    repeats = 2 if quick else 5
     timings = time_epochs(timed_specs, data, repeats=repeats)
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats})")
     ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, timings,

@@ -19,8 +19,9 @@ TEXT: dict[str, dict[str, str]] = {
                   "is only reported. {seeds_text} {timing} The whole report took {wall} s."),
         "timing": ("The runs trained {jobs} at a time ({backend}); the time columns come from "
                    "a serial timing pass after them: each distinct setting trained alone for "
-                   "one epoch (the fastest of {repeats}; an epoch of over {max_steps} steps "
-                   "timed on its first {max_steps} and scaled), times the epochs."),
+                   "one epoch, in {repeats} rounds over all settings, the fastest kept (an "
+                   "epoch of over {max_steps} steps timed on its first {max_steps} and "
+                   "scaled), times the epochs."),
         "parallel_times": ("Times in this table were measured while {jobs} runs shared the "
                            "machine: compare them within the table only."),
         "seeds_one": "One seed per setting (seed 0).",
@@ -158,7 +159,7 @@ TEXT: dict[str, dict[str, str]] = {
                   "超参数只在验证集上比较和选择，测试集只用于报告结果。{seeds_text}{timing}"
                   "整份报告耗时 {wall} 秒。"),
         "timing": ("训练时每次有 {jobs} 个任务并行（{backend}）；表中的时间来自其后的串行计时："
-                   "每种不同的设置单独训练一轮（取 {repeats} 次中最快的一次；超过 {max_steps} "
+                   "每种不同的设置单独训练一轮，轮流进行 {repeats} 遍，取最快的一次（超过 {max_steps} "
                    "步的一轮只计前 {max_steps} 步再按比例换算），再乘以轮数。"),
         "parallel_times": "本表的时间是在 {jobs} 个任务同时运行时测得的，只宜在表内相互比较。",
         "seeds_one": "每个设置使用一个随机种子（seed 0）。",
