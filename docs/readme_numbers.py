@@ -145,8 +145,9 @@ def blocks(n: dict) -> dict[str, str]:
         bold = f"**{acc}**" if name != "sample" else acc
         rows.append(f"| `{command(r['argv'])}` | {data} | {epochs} | "
                     f"{r['train_seconds']:.1f} | {bold} |")
-        rows_zh.append(f"| `{command(r['argv'])}` | {'完整 MNIST' if r['dataset'] == 'mnist' else '自带样本'}"
-                       f" | {r['epochs_run']} | {r['train_seconds']:.1f} 秒 | {bold} |")
+        data_zh = "完整 MNIST" if r["dataset"] == "mnist" else "自带样本"
+        rows_zh.append(f"| `{command(r['argv'])}` | {data_zh} | {r['epochs_run']} | "
+                       f"{r['train_seconds']:.1f} 秒 | {bold} |")
     b["results"], b["results-zh"] = "\n".join(rows), "\n".join(rows_zh)
     full, quick = reports["full"], reports["quick"]
     b["report-times"] = (
