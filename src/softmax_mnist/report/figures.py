@@ -103,10 +103,14 @@ def integer_epochs(ax: Axes) -> None:
 
 
 def smooth(values: Sequence[float | None], window: int) -> np.ndarray:
-    """Centred moving average of ``log(values)`` over ``window`` points, shrinking
-    symmetrically at both ends (the first point is itself, the second the mean of three …),
-    back-transformed: no lag, so no drop where a trailing window lets go of the first
-    high losses. NaN-safe; a straight line on a log axis stays that line."""
+    """Centred moving average of ``log(values)`` over ``window`` points, back-transformed;
+    NaN where the whole window does not fit (the first and last ``window // 2`` points).
+
+    No lag, so no drop where a trailing window lets go of the first high losses, and no
+    shorter window at either end that would turn one noisy point into a dip: the raw
+    values are drawn underneath, so nothing is hidden. A straight line on a log axis stays
+    that line; NaN values are left out of their windows.
+    """
     v = np.array([np.nan if x is None else x for x in values], dtype=float)
     n, half = len(v), max(0, window // 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -114,11 +118,13 @@ def smooth(values: Sequence[float | None], window: int) -> np.ndarray:
     ok = np.isfinite(logs)
     sums = np.concatenate([[0.0], np.cumsum(np.where(ok, logs, 0.0))])
     counts = np.concatenate([[0], np.cumsum(ok)])
-    i = np.arange(n)
-    h = np.minimum(half, np.minimum(i, n - 1 - i))
-    lo, hi = i - h, i + h + 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.exp((sums[hi] - sums[lo]) / (counts[hi] - counts[lo]))
+    out = np.full(n, np.nan)
+    if n > 2 * half:
+        i = np.arange(half, n - half)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[i] = np.exp((sums[i + half + 1] - sums[i - half])
+                            / (counts[i + half + 1] - counts[i - half]))
+    return out
 
 
 def coinciding(curves: dict[str, np.ndarray], span: float) -> list[tuple[str, str]]:
@@ -206,11 +212,11 @@ def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
         if not losses:
             continue
         x = (np.arange(len(losses)) + 0.5) * per
-        if single:
-            ax.plot(x, losses, color="tab:blue", alpha=0.3, lw=0.8,
-                    label=f("block_mean", n=per))
+        raw = ax.plot(x, losses, alpha=0.3, lw=0.8,
+                      label=f("block_mean", n=per) if single and per > 1 else None)[0]
         ax.plot(x, smooth(losses, 15), lw=1.6, ls=LINESTYLES[i % len(LINESTYLES)],
-                label=f("smoothed") if single else run_label(variant, lang))
+                color=raw.get_color(), label=f("smoothed") if single else run_label(variant,
+                                                                                    lang))
     log_axis(ax)
     ax.set(xlabel=f("iteration"), ylabel=f("training_loss"), title=f("iter_title"))
     ax.grid(alpha=0.3, which="both")

@@ -72,7 +72,7 @@ def _grid_slice(study: Study, section: Section, axis: str, out: Path, lang: str)
         if run.epochs_run:
             ax_curve.plot(range(1, run.epochs_run + 1),
                           [np.nan if v is None else 100 * v for v in run.history["val_accuracy"]],
-                          **style(i, len(line)), label=label)
+                          **style(i, len(line) if run.epochs_run > 12 else 1), label=label)
             if variant.cells["sec_per_epoch"].value is not None:
                 xs.append(x)
                 secs.append(variant.cells["sec_per_epoch"].value)
@@ -85,6 +85,7 @@ def _grid_slice(study: Study, section: Section, axis: str, out: Path, lang: str)
     ax_curve.set(xlabel=f("epoch"), ylabel=f("val_acc_pct"), title=f("val_per_epoch") + suffix)
     integer_epochs(ax_curve)
     ax_time.plot(xs, secs, "o-")
+    ax_time.set_ylim(bottom=0)  # equal times stay a flat line, not a zoomed-in wobble
     ax_time.set(xlabel=axis_name(lang, axis), ylabel=f("time_per_epoch"),
                 title=f("time_per_epoch") + suffix)
     if len(xs) > 1 and min(xs) > 0 and max(xs) / min(xs) >= 50:
