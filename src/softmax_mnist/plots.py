@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from PIL import Image
 
 from .fileio import atomic_path
 from .fonts import cjk_font
@@ -28,10 +29,16 @@ PRINT_DPI = 200  # the report's figures: a 10-inch figure on a 17 cm column is ~
 
 
 def save_figure(fig: plt.Figure, path: str | os.PathLike[str], dpi: int = SCREEN_DPI) -> None:
-    """Save ``fig`` as PNG atomically and close it."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+    """Save ``fig`` as an opaque RGB PNG (white background) atomically and close it.
+
+    Opaque, because a PNG without an alpha channel goes into a PDF as it is, while an
+    RGBA one is decoded and split into colour and mask (seconds for the report's PDF).
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     plt.close(fig)
+    with Image.open(buffer) as image, atomic_path(path) as tmp:
+        image.convert("RGB").save(tmp, format="png")
 
 
 def use_language(lang: str) -> None:
