@@ -163,17 +163,21 @@ def test_early_stop_mark_is_promised_only_when_a_run_stopped(drawn):
 def test_centred_smoothing_invents_no_drop():
     # A loss falling exponentially (a straight line on the log axis) with noise: a trailing
     # window lags above it and drops where the first high values leave the window; the
-    # centred log-average stays on the line wherever it is drawn, and is not drawn where
-    # its window would be cut short (a single noisy point there would look like a dip).
+    # centred log-average stays on the line from the first point, and stops half a window
+    # before the end (a cut-short window there would turn one noisy point into a dip).
     rng = np.random.default_rng(0)
     x = np.arange(400)
     truth = 2.3 * np.exp(-x / 60) + 0.25
     noisy = truth * np.exp(rng.normal(0, 0.05, x.size))
     s = smooth(noisy.tolist(), 15)
-    assert np.isnan(s[:7]).all() and np.isnan(s[-7:]).all() and np.isfinite(s[7:-7]).all()
-    assert np.all(np.abs(np.log(s[7:-7] / truth[7:-7])) < 0.06)
+    assert np.isnan(s[-7:]).all() and np.isfinite(s[:-7]).all()
+    assert np.all(np.abs(np.log(s[:-7] / truth[:-7])) < 0.06)
+    assert s[0] == pytest.approx(noisy[0])  # the first point is itself: no lag at the start
     line = np.exp(-x / 50)
-    assert np.allclose(smooth(line.tolist(), 15)[7:-7], line[7:-7])  # exact on a log line
+    assert np.allclose(smooth(line.tolist(), 15)[:-7], line[:-7])  # exact on a log line
+    trailing = np.convolve(noisy, np.ones(15) / 15)[:400]  # the old, trailing average …
+    trailing[:15] = [noisy[:k + 1].mean() for k in range(15)]
+    assert np.max(np.abs(np.log(trailing[15:60] / truth[15:60]))) > 0.1  # … lagged above
     assert np.isnan(smooth([None, None], 5)).all() and smooth([], 5).size == 0
 
 

@@ -30,12 +30,12 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "cap_baseline": ("Loss and accuracy per epoch on the training (running mean over the "
                          "epoch's mini-batches), validation and test sets; the dotted line is "
                          "the best validation epoch."),
-        "cap_iterations": ("{title}: training loss of every mini-batch (pale: means of "
-                           "{n} consecutive ones, log scale) and a centred moving average "
-                           "(drawn where its whole window fits)."),
-        "cap_iterations_each": ("{title}: training loss of every mini-batch (pale, log "
-                                "scale) and a centred moving average (drawn where its whole "
-                                "window fits)."),
+        "cap_iterations": ("{title}: training loss per iteration (means of {n} "
+                           "consecutive mini-batches, log scale), smoothed by a centred moving "
+                           "average (no lag; it ends half a window before the last point)."),
+        "cap_iterations_each": ("{title}: training loss of every mini-batch (log scale), "
+                                "smoothed by a centred moving average (no lag; it ends half a "
+                                "window before the last point)."),
         "cap_compare": ("{title}: validation accuracy per epoch and against training time, "
                         "training loss per epoch."),
         "cap_coincide": (" The curves of {pairs} coincide (they differ by less than 1 % of "
@@ -76,8 +76,8 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
                          "虚线为验证集最佳轮次。"),
         "cap_iterations": ("{title}：每个小批量的训练损失（每 {"
                            "n} 个取均值，对数坐标）及其居中滑动平均。"),
-        "cap_iterations_each": ("{title}：每个小批量的训练损失（浅色，对数坐标）及其居中滑动平均"
-                                "（只画完整窗口覆盖的部分）。"),
+        "cap_iterations_each": ("{title}：每个小批量的训练损失（对数坐标），用居中滑动平均平滑"
+                                "（没有滞后；曲线在最后半个窗口处结束）。"),
         "cap_compare": "{title}：每轮及随训练时间变化的验证集准确率，以及每轮训练损失。",
         "cap_coincide": ("{pairs}的曲线重合（每一轮相差都不到"
                          "坐标轴范围的 1%），用不同线型和标记区分。"),

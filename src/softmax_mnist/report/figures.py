@@ -104,12 +104,14 @@ def integer_epochs(ax: Axes) -> None:
 
 def smooth(values: Sequence[float | None], window: int) -> np.ndarray:
     """Centred moving average of ``log(values)`` over ``window`` points, back-transformed;
-    NaN where the whole window does not fit (the first and last ``window // 2`` points).
+    at the start the window shrinks symmetrically (point 0 is itself, point 1 the mean of
+    three …), at the end the last ``window // 2`` points are left NaN.
 
-    No lag, so no drop where a trailing window lets go of the first high losses, and no
-    shorter window at either end that would turn one noisy point into a dip: the raw
-    values are drawn underneath, so nothing is hidden. A straight line on a log axis stays
-    that line; NaN values are left out of their windows.
+    Centred, so no lag: a trailing window sits above a falling loss and drops where it lets
+    go of the first high values — an event that never happened. The start keeps the steep
+    first descent (there the curve is large and monotone); at the end a cut-short window
+    would turn one noisy point into a dip, so the curve stops half a window early. A
+    straight line on a log axis stays that line; NaN values are left out of their windows.
     """
     v = np.array([np.nan if x is None else x for x in values], dtype=float)
     n, half = len(v), max(0, window // 2)
@@ -119,11 +121,10 @@ def smooth(values: Sequence[float | None], window: int) -> np.ndarray:
     sums = np.concatenate([[0.0], np.cumsum(np.where(ok, logs, 0.0))])
     counts = np.concatenate([[0], np.cumsum(ok)])
     out = np.full(n, np.nan)
-    if n > 2 * half:
-        i = np.arange(half, n - half)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[i] = np.exp((sums[i + half + 1] - sums[i - half])
-                            / (counts[i + half + 1] - counts[i - half]))
+    i = np.arange(max(0, n - half))
+    h = np.minimum(i, half)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[i] = np.exp((sums[i + h + 1] - sums[i - h]) / (counts[i + h + 1] - counts[i - h]))
     return out
 
 
@@ -212,11 +213,11 @@ def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
         if not losses:
             continue
         x = (np.arange(len(losses)) + 0.5) * per
-        raw = ax.plot(x, losses, alpha=0.3, lw=0.8,
-                      label=f("block_mean", n=per) if single and per > 1 else None)[0]
+        if single:  # with several runs the raw lines would hide each other's averages
+            ax.plot(x, losses, color="tab:blue", alpha=0.3, lw=0.8,
+                    label=f("block_mean", n=per) if per > 1 else None)
         ax.plot(x, smooth(losses, 15), lw=1.6, ls=LINESTYLES[i % len(LINESTYLES)],
-                color=raw.get_color(), label=f("smoothed") if single else run_label(variant,
-                                                                                    lang))
+                label=f("smoothed") if single else run_label(variant, lang))
     log_axis(ax)
     ax.set(xlabel=f("iteration"), ylabel=f("training_loss"), title=f("iter_title"))
     ax.grid(alpha=0.3, which="both")

@@ -23,8 +23,8 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     seeds_text = (t("seeds_one") if meta["seeds"] == 1 else t("seeds_many", seeds=meta["seeds"]))
     timing = meta["timing"]
-    lines = [f"# {t('title')}", "",
-             t("intro", command=meta["command"], dataset=meta["dataset"],
+    lines = [f"# {t('title')}", "", "```", meta["command"], "```", "",
+             t("intro", dataset=meta["dataset"],
                train=f"{meta['sizes']['train']:,}", val=f"{meta['sizes']['val']:,}",
                test=f"{meta['sizes']['test']:,}", source=meta["data_source"],
                seeds_text=seeds_text, wall=meta["wall_seconds"],

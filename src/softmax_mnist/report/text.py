@@ -13,7 +13,7 @@ LANGS = ("en", "zh")
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Softmax regression on MNIST — lab report",
-        "intro": ("Every number below was measured by `{command}` on {dataset} "
+        "intro": ("Every number below was measured by the command above on {dataset} "
                   "({train} training, {val} validation, {test} test images; {source}). "
                   "Settings are chosen and compared on the validation split; the test split "
                   "is only reported. {seeds_text} {timing} The whole report took {wall} s."),
@@ -154,7 +154,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "zh": {
         "title": "Softmax 回归手写数字识别（MNIST）— 实验报告",
-        "intro": ("以下所有数字均由 `{command}` 在 {dataset} 上实测得到（训练集 {train} 张、"
+        "intro": ("以下所有数字均由上面的命令在 {dataset} 上实测得到（训练集 {train} 张、"
                   "验证集 {val} 张、测试集 {test} 张；来源：{source}）。"
                   "超参数只在验证集上比较和选择，测试集只用于报告结果。{seeds_text}{timing}"
                   "整份报告耗时 {wall} 秒。"),
