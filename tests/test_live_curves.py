@@ -6,8 +6,9 @@ from __future__ import annotations
 from PIL import Image
 
 from softmax_mnist.data import load_dataset
+from softmax_mnist.outputs import OutputFolder
 from softmax_mnist.plots import LiveCurves
-from softmax_mnist.runner import run_and_save, train
+from softmax_mnist.runner import RUN_FILES, run_and_save, train
 from softmax_mnist.training import Callback
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -53,9 +54,10 @@ def test_live_curves_wait_for_their_interval_but_always_draw_the_last_epoch(tmp_
 
 def test_train_command_output_keeps_the_final_curves(tmp_path):
     out = tmp_path / "run"
-    run_and_save(out, {"dataset": "mnist-sample", "config": {"max_epoch": 2,
-                                                             "early_stop": "none"}},
-                 progress=False)
+    with OutputFolder(out, RUN_FILES) as folder:
+        run_and_save(folder, {"dataset": "mnist-sample", "config": {"max_epoch": 2,
+                                                                    "early_stop": "none"}},
+                     progress=False)
     with Image.open(out / "curves.png") as image:
         assert image.size[0] > 600
     assert not list(out.glob(".*tmp*"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,10 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from . import signals
 from ._version import __version__
 from .data import Dataset, load_dataset
 from .fileio import finite, write_json
 from .model import Model, ModelSpec
+from .outputs import OutputFolder
 from .plots import LiveCurves, plot_curves
 from .preprocessing import Pipeline
 from .training import Callback, History, Solver, TrainConfig, TrainingInterrupted
@@ -120,26 +123,32 @@ class RunResult:
         return out
 
 
-def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: bool = True,
+RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
+"""The files that mark a folder as holding a run (``curves.png`` goes with them)."""
+
+
+def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
                  resume_state: dict[str, Any] | None = None) -> RunResult:
-    """``train(**run)`` and write its outputs into ``out``.
+    """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
     ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
     ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
-    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts): on Ctrl-C it goes
-    into ``out/checkpoint.npz`` with the solver's state before the TrainingInterrupted is
-    passed on; a finished run removes the checkpoint.
+    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts): on Ctrl-C or
+    SIGTERM it goes into ``checkpoint.npz`` with the solver's state before the
+    TrainingInterrupted is passed on; a finished run removes the checkpoint.
     """
-    out = Path(out)
     start = History.from_dict(resume_state["history"]) if resume_state is not None else None
-    live = LiveCurves(out / "curves.png", start=start)  # watch it in an image viewer
+    live = LiveCurves(folder.path / "curves.png", start=start)  # watch it in an image viewer
     try:
         result = train(**run, progress=progress, resume_state=resume_state, callbacks=[live])
     except TrainingInterrupted as exc:
-        save_checkpoint(out / CHECKPOINT, exc.checkpoint, run)
+        with signals.deferred():
+            save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
         raise
-    result.save(out)
-    (out / CHECKPOINT).unlink(missing_ok=True)
+    with signals.deferred():
+        with folder.staging() as stage:
+            result.save(stage)
+        (folder.path / CHECKPOINT).unlink(missing_ok=True)
     return result
 
 
@@ -187,7 +196,11 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
                          progress=progress, resume_state=resume_state)
-    metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
+    try:
+        metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
+    except KeyboardInterrupt as exc:  # training is over: keep it, resuming only evaluates
+        raise TrainingInterrupted(solver.state_dict(), solver.epoch,
+                                  getattr(exc, "signum", signal.SIGINT)) from None
     model = Model(solver.network, prepared.pipeline, data.classes, activation=spec.activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
                                                     "val_accuracy", "hidden", "preprocess",

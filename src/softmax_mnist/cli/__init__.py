@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from .. import signals
 from .._version import __version__
 from ..errors import ConfigError, SoftmaxMnistError
 from . import evaluate, gradcheck, studies, train
@@ -32,20 +33,24 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # paths with undecodable bytes still print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:
-        return args.handler(args)
+        with signals.terminate_as_interrupt():
+            return args.handler(args)
     except ConfigError as exc:
         print(f"softmax-mnist: error: {exc.render(FLAGS)}", file=sys.stderr)
         return 2
     except SoftmaxMnistError as exc:
         print(f"softmax-mnist: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("softmax-mnist: interrupted.", file=sys.stderr)
-        return 130
+        return signals.exit_code(exc)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,10 @@ def add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) ->
 
 def add_study_options(p: argparse.ArgumentParser, out_default: str) -> None:
     p.add_argument("--out", metavar="DIR", help=f"output folder (default {out_default})")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the report already in --out (refused otherwise)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the interrupted report in DIR with its own options")
     p.add_argument("--lang", choices=LANGS, default="en",
                    help="language of the report's text (default %(default)s)")
     p.add_argument("--quick", action="store_true",

@@ -3,10 +3,18 @@ worker, its ``RunRecord``) → ``execute`` (many runs, in parallel with joblib o
 
 from .execute import BACKENDS, check_executor, execute, unique_specs
 from .run import ITERATION_POINTS, KeptWeights, ModelInfo, RunRecord, RunSpec, block_means
-from .study import REPORT_STUDIES, Study, Variant, load_study, parse_study, study_names
+from .study import (
+    REPORT_STUDIES,
+    Study,
+    Variant,
+    load_study,
+    parse_study,
+    read_study_text,
+    study_names,
+)
 from .timing import EpochTiming, speed_key, time_epochs
 
 __all__ = ["BACKENDS", "ITERATION_POINTS", "REPORT_STUDIES", "EpochTiming", "KeptWeights",
            "ModelInfo", "RunRecord", "RunSpec", "Study", "Variant", "block_means",
-           "check_executor", "execute", "load_study", "parse_study", "speed_key",
-           "study_names", "time_epochs", "unique_specs"]
+           "check_executor", "execute", "load_study", "parse_study", "read_study_text",
+           "speed_key", "study_names", "time_epochs", "unique_specs"]

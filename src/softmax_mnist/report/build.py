@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -17,26 +18,47 @@ import numpy as np
 from .._version import __version__
 from ..data import Dataset
 from ..errors import ConfigError
-from ..experiments import RunRecord, RunSpec, Study, execute, time_epochs, unique_specs
+from ..experiments import (
+    KeptWeights,
+    RunRecord,
+    RunSpec,
+    Study,
+    check_executor,
+    execute,
+    time_epochs,
+    unique_specs,
+)
+from ..experiments.store import RunStore
 from ..experiments.timing import MAX_STEPS
 from ..fileio import write_json, write_text
+from ..outputs import OutputFolder
 from .figures import diagnostic_figures, draw, study_figures
 from .pdf import write_pdf
-from .render import render_html, render_markdown
+from .render import html_body, render_html, render_markdown
 from .results import Diagnostics, Section
+from .safety import file_stem
 from .sections import Context, analyse, diagnostics
 from .text import LANGS
 
+REPORT_FILES = ("report.md", "report.html", "results.json")
+"""The files that mark a folder as holding a report (the figures go with them)."""
+FINISHED_RUNS = ".finished-runs"
+"""Where the runs finished so far are kept until the report is written (``--resume``)."""
 
-def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[str], *,
-                lang: str = "en", seeds: int = 1, jobs: int | None = None,
-                backend: str = "loky", scheduler: str | None = None, quick: bool = False,
-                progress: bool = True, command: str = "softmax-mnist report",
+
+def make_report(studies: Sequence[Study], data: Dataset,
+                out: OutputFolder | str | os.PathLike[str], *, lang: str = "en",
+                seeds: int = 1, jobs: int | None = None, backend: str = "loky",
+                scheduler: str | None = None, quick: bool = False, progress: bool = True,
+                command: str = "softmax-mnist report", overwrite: bool = False,
                 options: Sequence[str] = (), pdf: bool = True) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
     Writes ``report.md``, ``report.html``, ``results.json``, one PNG per figure and, with
-    ``pdf`` and WeasyPrint installed, ``report.pdf``. Settings are compared on validation
+    ``pdf`` and WeasyPrint installed, ``report.pdf``, all at once when everything is done.
+    ``out`` is a claimed OutputFolder, or a path to claim (refused when it holds another
+    report, unless ``overwrite``). Runs finished before an interruption are kept in
+    ``out/.finished-runs`` and not trained again. Settings are compared on validation
     accuracy; test accuracy is only reported. ``options``: the command-line options that
     change the numbers (``--data-dir DIR``, ``--seeds 3`` …), for the Reproduce section.
     ``progress``: a bar over runs on a terminal, else a line per finished study (stderr).
@@ -47,38 +69,33 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ConfigError(f"{{seeds}} must be a whole number ≥ 1, got {seeds!r}.",
                           params=("seeds",))
+    check_executor(jobs, backend, scheduler)
+    if not isinstance(out, OutputFolder):
+        with OutputFolder(Path(out), REPORT_FILES, overwrite=overwrite) as folder:
+            return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
+                               backend=backend, scheduler=scheduler, quick=quick,
+                               progress=progress, command=command, options=options, pdf=pdf)
     started = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     say = _Progress(studies, seeds, progress, started)
     specs = unique_specs(studies, seeds)
+    store = RunStore(out.path / FINISHED_RUNS)
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
-                      progress=progress, on_done=say.run_done)
+                      progress=progress, store=store, on_done=say.run_done)
     timed_specs = [sp for st in studies if st.kind != "ablation" for sp in st.specs(1)]
     repeats = 2 if quick else 5
     timings = time_epochs(timed_specs, data, repeats=repeats)
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats})")
     ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, timings,
                   _jobs_used(jobs), quick)
-    sections: list[Section] = []
-    diagnosed: Diagnostics | None = None
-    tasks, owners = [], []  # figures to draw, and the section each belongs to
-    for study in studies:
-        section = analyse(study, records, seeds, ctx)
-        sections.append(section)
-        new = study_figures(study, section, out, lang)
-        tasks += new
-        owners += [section] * len(new)
-        if study.kind == "baseline":
-            record = records[study.spec(study.variants[0], 0).key]
-            if record.weights is not None and not record.diverged:
-                diagnosed = diagnostics(record.weights, data, lang)
-                new = diagnostic_figures(record.weights, data, out, lang)
-                tasks += new
-                owners += [diagnosed] * len(new)
-    for owner, figure in zip(owners, draw(tasks, _local_jobs(jobs), lang), strict=True):
-        owner.figures.append(figure)
-    say.line(f"drew {len(tasks)} figures")
+    stems: set[str] = set()
+    sections = [analyse(study, records, seeds, ctx, file_stem(study.name, stems))
+                for study in studies]
+    diagnosed, kept = None, None  # the diagnostics of the first baseline run that trained
+    for study in (s for s in studies if s.kind == "baseline"):
+        record = records[study.spec(study.variants[0], 0).key]
+        if record.weights is not None and not record.diverged:
+            diagnosed, kept = diagnostics(record.weights, data, lang), record.weights
+            break
     meta = {
         "command": command, "dataset": data.name, "data_source": data.source,
         "sizes": {"train": len(data.y_train), "val": len(data.y_val),
@@ -87,24 +104,48 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
         "lang": lang, "runs_trained": len(specs), "options": list(options),
         "timing": {"repeats": repeats, "max_steps": MAX_STEPS,
                    "seconds_per_epoch": {k: round(t.seconds, 4) for k, t in timings.items()}},
-        "wall_seconds": round(time.perf_counter() - started, 1),
+        "wall_seconds": 0.0,
         "version": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "platform": f"{platform.system()} {platform.machine()}",
     }
-    results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
-    if diagnosed is not None:
-        results["diagnostics"] = diagnosed.to_dict()
-    markdown_text = render_markdown(meta, sections, diagnosed, lang)
-    write_text(out / "report.md", markdown_text)
-    html = render_html(markdown_text, out, lang)
-    write_text(out / "report.html", html)
-    meta["pdf"] = write_pdf(markdown_text, out, lang) if pdf else {"written": False,
-                                                                    "note": None}
-    if meta["pdf"]["written"]:
-        say.line(f"wrote report.pdf ({meta['pdf']['pages']} pages, "
-                 f"{meta['pdf']['seconds']:.1f} s)")
-    write_json(out / "results.json", results)
+    with out.staging() as stage:
+        count = _draw_figures(studies, sections, diagnosed, kept, data, stage, jobs, lang)
+        say.line(f"drew {count} figures")
+        meta["wall_seconds"] = round(time.perf_counter() - started, 1)
+        results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
+        if diagnosed is not None:
+            results["diagnostics"] = diagnosed.to_dict()
+        markdown_text = render_markdown(meta, sections, diagnosed, lang)
+        figures = [f for part in (*sections, diagnosed) if part for f in part.figures]
+        body = html_body(markdown_text, stage, figures)
+        write_text(stage / "report.md", markdown_text)
+        write_text(stage / "report.html", render_html(body, lang))
+        meta["pdf"] = write_pdf(body, stage, lang) if pdf else {"written": False, "note": None}
+        if meta["pdf"]["written"]:
+            say.line(f"wrote report.pdf ({meta['pdf']['pages']} pages, "
+                     f"{meta['pdf']['seconds']:.1f} s)")
+        write_json(stage / "results.json", results)
+    shutil.rmtree(store.folder, ignore_errors=True)  # every run is in results.json now
     return results
+
+
+def _draw_figures(studies: Sequence[Study], sections: list[Section],
+                  diagnosed: Diagnostics | None, kept: KeptWeights | None, data: Dataset,
+                  folder: Path, jobs: int | None, lang: str) -> int:
+    """Draw every figure into ``folder`` and list each on the section it belongs to;
+    returns how many."""
+    tasks, owners = [], []
+    for study, section in zip(studies, sections, strict=True):
+        new = study_figures(study, section, folder, lang)
+        tasks += new
+        owners += [section] * len(new)
+    if diagnosed is not None:
+        new = diagnostic_figures(kept, data, folder, lang)
+        tasks += new
+        owners += [diagnosed] * len(new)
+    for owner, figure in zip(owners, draw(tasks, _local_jobs(jobs), lang), strict=True):
+        owner.figures.append(figure)
+    return len(tasks)
 
 
 class _Progress:

@@ -199,7 +199,7 @@ def _baseline_curves(section: Section, out: Path, lang: str) -> Figure:
             ax.axvline(run.best_epoch, color="grey", ls=":", lw=1, label=f("best_epoch"))
         ax.grid(alpha=0.3)
     legend_below(fig, [ax_loss, ax_acc])
-    return save(fig, out, f"{section.name}_curves.png", f("cap_baseline"))
+    return save(fig, out, f"{section.stem}_curves.png", f("cap_baseline"))
 
 
 def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
@@ -222,7 +222,7 @@ def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
     ax.set(xlabel=f("iteration"), ylabel=f("training_loss"), title=f("iter_title"))
     ax.grid(alpha=0.3, which="both")
     legend_below(fig, [ax], columns=3)
-    return save(fig, out, f"{section.name}_iterations.png",
+    return save(fig, out, f"{section.stem}_iterations.png",
                 f("cap_iterations" if per > 1 else "cap_iterations_each",
                   title=section.title or section.name, n=per))
 
@@ -270,7 +270,7 @@ def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Fig
     fig.tight_layout()
     caption = f("cap_compare", title=section.title or section.name) + coincide_note(groups,
                                                                                    lang)
-    return save(fig, out, f"{section.name}_curves.png", caption)
+    return save(fig, out, f"{section.stem}_curves.png", caption)
 
 
 def _span(ax: Axes, log: bool = False) -> float:

@@ -56,7 +56,7 @@ def _heatmap(study: Study, section: Section, out: Path, lang: str) -> Figure:
     ax.set(xlabel=axis_name(lang, a1), ylabel=axis_name(lang, a0),
            title=f("heat_title", epochs=epochs))
     fig.colorbar(image, ax=ax, label=f("val_acc_pct"))
-    return save(fig, out, f"{section.name}_heatmap.png",
+    return save(fig, out, f"{section.stem}_heatmap.png",
                 f("cap_heatmap", title=section.title or section.name))
 
 
@@ -95,6 +95,6 @@ def _grid_slice(study: Study, section: Section, axis: str, out: Path, lang: str)
     for ax in (ax_curve, ax_time):
         ax.grid(alpha=0.3)
     legend_below(fig, [ax_curve], columns=5)
-    return save(fig, out, f"{section.name}_{axis}.png",
+    return save(fig, out, f"{section.stem}_{axis}.png",
                 f("cap_slice", title=section.title or section.name,
                   axis=axis_name(lang, axis), at=suffix))

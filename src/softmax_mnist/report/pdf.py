@@ -27,7 +27,6 @@ from typing import Any
 from ..fileio import atomic_path
 from ..fonts import INSTALL_HINT, cjk_font
 from ..plots import PRINT_DPI
-from .render import markdown_body
 from .text import text
 
 INSTALL = ("pip install 'softmax-mnist[pdf]' (WeasyPrint; on Debian/Ubuntu it also needs "
@@ -69,8 +68,9 @@ ul { padding-left: 1.2em; }
 """
 
 
-def write_pdf(markdown_text: str, folder: Path, lang: str) -> dict[str, Any]:
-    """Render the report's markdown to ``folder/report.pdf`` (figures read from ``folder``).
+def write_pdf(body: str, folder: Path, lang: str) -> dict[str, Any]:
+    """Render the report's HTML ``body`` (:func:`render.html_body`: sanitised, figures
+    embedded) to ``folder/report.pdf``.
 
     Returns what results.json records: ``written``, ``pages``, ``seconds``, ``font`` and,
     when no PDF was written or Chinese glyphs are missing, a one-line ``note`` for the user.
@@ -85,18 +85,16 @@ def write_pdf(markdown_text: str, folder: Path, lang: str) -> dict[str, Any]:
     if lang == "zh" and font is None:
         note = (f"report.pdf: no Chinese font found, Chinese text shows as boxes; "
                 f"{INSTALL_HINT}.")
-    document = HTML(string=pdf_html(markdown_text, lang, font),
-                    base_url=str(folder)).render()
+    document = HTML(string=pdf_html(body, lang, font), base_url=str(folder)).render()
     with atomic_path(folder / "report.pdf") as tmp:
         document.write_pdf(tmp)
     return {"written": True, "pages": len(document.pages), "font": font, "note": note,
             "seconds": round(time.perf_counter() - started, 2)}
 
 
-def pdf_html(markdown_text: str, lang: str, font: str | None) -> str:
+def pdf_html(body: str, lang: str, font: str | None) -> str:
     """The HTML WeasyPrint renders: the report, its contents after the introduction."""
-    body = markdown_body(markdown_text)
-    headings = re.findall(r'<h([23]) id="([^"]+)">(.*?)</h\1>', body)
+    headings = re.findall(r'<h([23]) id="(sec-\d+)">(.*?)</h\1>', body)
     items = "".join(f'<li class="h{level}"><a href="#{anchor}">{title}</a></li>'
                     for level, anchor, title in headings)
     toc = f'<nav class="toc"><h2>{html.escape(text(lang, "contents"))}</h2><ul>{items}</ul></nav>'

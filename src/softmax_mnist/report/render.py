@@ -1,9 +1,11 @@
-"""Rendering: ``report.md`` from the sections, and ``report.html`` from the markdown with
-every figure embedded (one self-contained file). ``pdf`` renders the same markdown."""
+"""Rendering: ``report.md`` from the sections, and from the markdown one sanitised HTML
+body with every figure embedded — ``report.html`` around it here, ``report.pdf`` in
+``pdf``."""
 
 from __future__ import annotations
 
 import base64
+import html
 import itertools
 import re
 import shlex
@@ -13,20 +15,24 @@ from typing import Any
 
 from .cells import value_text
 from .figure_text import figure_text
-from .results import Diagnostics, Section, Table
+from .results import Diagnostics, Figure, Section, Table
+from .safety import code_span, fence, md_escape, sanitize_html
 from .text import text
+
+QUESTIONS = ("Q1", "Q2", "Q3", "Q4")  # the lab's questions, then the extras (text.TEXT)
 
 
 def render_markdown(meta: dict[str, Any], sections: list[Section],
                     diagnostics: Diagnostics | None, lang: str) -> str:
-    """report.md: headings, tables, figures, observations, in study order."""
+    """report.md: the command, the lab's questions with their answers (headings, the
+    question asked, tables, numbered figures, observations), the commands to reproduce."""
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     seeds_text = (t("seeds_one") if meta["seeds"] == 1 else t("seeds_many", seeds=meta["seeds"]))
     timing = meta["timing"]
-    lines = [f"# {t('title')}", "", "```", meta["command"], "```", "",
-             t("intro", dataset=meta["dataset"],
+    lines = [f"# {t('title')}", "", *fence([meta["command"]]), "",
+             t("intro", dataset=md_escape(meta["dataset"]),
                train=f"{meta['sizes']['train']:,}", val=f"{meta['sizes']['val']:,}",
-               test=f"{meta['sizes']['test']:,}", source=meta["data_source"],
+               test=f"{meta['sizes']['test']:,}", source=md_escape(meta["data_source"]),
                seeds_text=seeds_text, wall=meta["wall_seconds"],
                timing=t("timing", jobs=meta["jobs"], backend=meta["backend"],
                         repeats=timing["repeats"], max_steps=f"{timing['max_steps']:,}")),
@@ -38,19 +44,18 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
     for section in sections:
         if section.question and section.question != question:
             question = section.question
-            lines += [f"## {t(question) if question in QUESTIONS else question}", ""]
+            lines += [f"## {t(question) if question in QUESTIONS else md_escape(question)}",
+                      ""]
             if question in QUESTIONS:
                 lines += [f"> {t(question + '_ask')}", ""]
-        lines += [f"### {section.title or section.name}", "",
+        lines += [f"### {md_escape(section.title or section.name)}", "",
                   t("setting", setting=_setting_text(section)), ""]
         lines += _section_body(section, lang, numbers)
         if section.kind == "baseline" and diagnostics is not None:
             lines += [f"### {t('diagnostics')}", ""]
             lines += _section_body(diagnostics, lang, numbers)
-    lines += [f"## {t('reproduce')}", "", t("reproduce_text"), "", "```",
-              meta["command"]]
-    lines += [study_command(s, meta["options"]) for s in sections]
-    lines += ["```", ""]
+    commands = [meta["command"], *(study_command(s, meta["options"]) for s in sections)]
+    lines += [f"## {t('reproduce')}", "", t("reproduce_text"), "", *fence(commands), ""]
     return "\n".join(lines)
 
 
@@ -65,10 +70,7 @@ def study_command(section: Section, options: list[str]) -> str:
 
 def _setting_text(section: Section) -> str:
     base = ", ".join(f"{k} = {value_text(v)}" for k, v in section.base.items())
-    return f"`{section.source}`" + (f" — {base}" if base else "")
-
-
-QUESTIONS = ("Q1", "Q2", "Q3", "Q4")  # the lab's questions, then the extras (text.TEXT)
+    return code_span(section.source) + (f" — {md_escape(base)}" if base else "")
 
 
 def _section_body(section: Section | Diagnostics, lang: str,
@@ -78,18 +80,19 @@ def _section_body(section: Section | Diagnostics, lang: str,
         lines += _markdown_table(table)
     for fig in section.figures:
         label = figure_text(lang, "figure", n=next(numbers))
-        lines += [f"![{label}]({fig.file})", "", f"*{label}: {fig.caption}*"
-                  if lang == "en" else f"*{label}：{fig.caption}*", ""]
+        colon = ": " if lang == "en" else "："
+        lines += [f"![{label}]({fig.file})", "", f"*{label}{colon}{md_escape(fig.caption)}*",
+                  ""]
     if section.observations:
         lines += [f"**{text(lang, 'observations')}**", ""]
-        lines += [f"- {o.text}" for o in section.observations]
+        lines += [f"- {md_escape(o.text)}" for o in section.observations]
         lines.append("")
     return lines
 
 
 def _markdown_table(table: Table) -> list[str]:
-    esc = lambda s: str(s).replace("|", "\\|")  # noqa: E731
-    lines = [f"*{table.title}*", ""] if table.title else []
+    esc = lambda s: md_escape(s).replace("|", "\\|")  # noqa: E731
+    lines = [f"*{esc(table.title)}*", ""] if table.title else []
     lines.append("| " + " | ".join(esc(c) for c in table.columns) + " |")
     lines.append("|" + "---|" * len(table.columns))
     lines += ["| " + " | ".join(esc(c.text) for c in row) + " |" for row in table.rows]
@@ -112,25 +115,29 @@ pre { padding: 0.5rem; overflow-x: auto; }
 """
 
 
-def markdown_body(markdown_text: str) -> str:
-    """The markdown as HTML; each figure with its caption as ``<figure>``, headings with
-    ids (for the PDF's table of contents)."""
+def html_body(markdown_text: str, folder: Path, figures: list[Figure]) -> str:
+    """The markdown as sanitised HTML, each of ``figures`` (files in ``folder``) embedded
+    as base64 data; then, on the sanitised text, each figure and its caption joined into
+    ``<figure>`` and the h2/h3 headings given ids (``sec-1`` …) for a table of contents."""
     import markdown
 
-    body = markdown.markdown(markdown_text, extensions=["tables", "fenced_code", "toc"])
-    return re.sub(r'<p>(<img alt="[^"]*" src="[^"]+" ?/?>)</p>\s*<p><em>(.*?)</em></p>',
-                  r"<figure>\1<figcaption>\2</figcaption></figure>", body)
-
-
-def render_html(markdown_text: str, folder: Path, lang: str) -> str:
-    """A self-contained HTML page: the markdown rendered, every figure embedded (base64)."""
-    body = markdown_body(markdown_text)
+    body = markdown.markdown(markdown_text, extensions=["tables", "fenced_code"])
+    embedded = {f.file: base64.b64encode((folder / f.file).read_bytes()).decode("ascii")
+                for f in figures}
 
     def embed(match: re.Match[str]) -> str:
-        data = base64.b64encode((folder / match.group(1)).read_bytes()).decode("ascii")
-        return f'src="data:image/png;base64,{data}"'
+        data = embedded.get(html.unescape(match.group(1)))
+        return f'src="data:image/png;base64,{data}"' if data else 'src=""'
 
-    body = re.sub(r'src="([^":/]+\.png)"', embed, body)
+    body = sanitize_html(re.sub(r'src="([^"]*)"', embed, body))
+    body = re.sub(r"<p>(<img [^>]*>)</p>\s*<p><em>(.*?)</em></p>",
+                  r"<figure>\1<figcaption>\2</figcaption></figure>", body, flags=re.S)
+    ids = itertools.count(1)
+    return re.sub(r"<h([23])>", lambda m: f'<h{m.group(1)} id="sec-{next(ids)}">', body)
+
+
+def render_html(body: str, lang: str) -> str:
+    """report.html: a self-contained page around :func:`html_body`'s ``body``."""
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
             f'<meta charset="utf-8">\n<title>{text(lang, "title")}</title>\n'
             f"<style>{HTML_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")

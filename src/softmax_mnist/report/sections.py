@@ -43,9 +43,10 @@ class Context:
     quick: bool = False
 
 
-def analyse(study: Study, records: dict[str, RunRecord], seeds: int, ctx: Context) -> Section:
+def analyse(study: Study, records: dict[str, RunRecord], seeds: int, ctx: Context,
+            stem: str = "study") -> Section:
     """The study's section: settings with their runs and cells, tables and observations
-    (figures are added by the caller)."""
+    (figures are added by the caller); ``stem`` names its figure files."""
     lang = ctx.lang
     variants = []
     for v in study.variants:
@@ -57,7 +58,7 @@ def analyse(study: Study, records: dict[str, RunRecord], seeds: int, ctx: Contex
                                       list(v.coords), cells, recs))
     section = Section(study.name, study.question, study.kind, study.source, study.base,
                       study.grid, list(study.checkpoints), list(study.thresholds), variants,
-                      title=section_title(study, ctx))
+                      stem, title=section_title(study, ctx))
     builders = {"baseline": _baseline_section, "compare": _compare_section,
                 "grid": _grid_section, "ablation": _ablation_section}
     section.tables, section.observations = builders[study.kind](study, variants, ctx)
