@@ -15,16 +15,15 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 class Watch(Callback):
-    """After each epoch (and after LiveCurves), what an image viewer would find."""
+    """After each epoch (and after LiveCurves drew), what an image viewer would find."""
 
     def __init__(self, path):
         self.path, self.seen = path, []
 
-    def on_epoch_end(self, epoch, logs, network):
+    def on_epoch_saved(self, epoch):
         data = self.path.read_bytes() if self.path.exists() else b""
         leftovers = [p.name for p in self.path.parent.glob(".*tmp*")]
         self.seen.append((epoch, data, leftovers))
-        return False
 
 
 def test_curves_png_is_redrawn_after_every_epoch(tmp_path):

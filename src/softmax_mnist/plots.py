@@ -85,6 +85,7 @@ class _Curves(Callback):
     """Keeps its own History from the epochs' ``logs`` and redraws it at most every
     ``interval`` seconds and after the last epoch (drawing takes ~0.1 s; an epoch of the
     linear model takes less, so drawing every epoch would triple the training's wall time).
+    It draws in ``on_epoch_saved``, after the epoch is recorded, where Ctrl-C may cut in.
     """
 
     def __init__(self, interval: float = 1.0, start: History | None = None):
@@ -102,9 +103,11 @@ class _Curves(Callback):
         if val[-1] == max(val):  # NaN (no validation) is never the max: no best epoch
             self.history.best_epoch = epoch
         self._pending = True
+        return False
+
+    def on_epoch_saved(self, epoch: int) -> None:
         if time.monotonic() - self._drawn_at >= self.interval:
             self._redraw()
-        return False
 
     def on_train_end(self, network: Any) -> None:
         if self._pending:

@@ -156,6 +156,8 @@ class Solver:
                 with signals.deferred():  # … but an epoch is recorded and saved whole
                     stop = self._end_epoch(epoch, start, train_loss, train_acc)
                     checkpoint = self.state_dict()
+                for cb in self.callbacks:  # slow side effects, between two epochs
+                    cb.on_epoch_saved(epoch)
         except KeyboardInterrupt as exc:
             raise TrainingInterrupted(checkpoint, self.epoch + 1,
                                       getattr(exc, "signum", signal.SIGINT)) from None
