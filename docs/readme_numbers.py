@@ -159,7 +159,7 @@ def blocks(n: dict) -> dict[str, str]:
     beyond = ["| command (`softmax-mnist train --data-dir ../shared/data/mnist …`) | val % | "
               "test % | train s |", "|---|---|---|---|"]
     beyond_zh = ["| 选项 | 验证集 % | 测试集 % |", "|---|---|---|"]
-    for name, r in runs.items():
+    for r in runs.values():
         if r["dataset"] != "mnist":
             continue
         options = " ".join(r["argv"][3:]) or "*(defaults: linear, raw pixels)*"
