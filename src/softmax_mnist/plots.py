@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from PIL import Image
 
+from . import signals
 from .fileio import atomic_path
 from .fonts import cjk_font
 from .training.callbacks import Callback, History
@@ -114,7 +115,8 @@ class _Curves(Callback):
             self._redraw()
 
     def _redraw(self) -> None:
-        self.draw()
+        with signals.deferred():  # Ctrl-C in matplotlib can land in a weakref callback,
+            self.draw()           # where Python ignores it: take it after the drawing
         self._drawn_at, self._pending = time.monotonic(), False
 
     def draw(self) -> None:

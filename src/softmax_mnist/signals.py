@@ -48,12 +48,28 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is over (main thread only; nestable)."""
+    """SIGINT and SIGTERM wait until the block is over (main thread only; nestable).
+
+    Within the block each signal's handler only notes that it came; at the end the
+    handlers are put back and the noted signals raised again, so the usual handler runs
+    (KeyboardInterrupt, :class:`Terminated`). Blocking the signals with
+    ``pthread_sigmask`` would not do: it holds them back from this thread only, and the
+    kernel hands a process's signal to any thread that does not block it — OpenBLAS's
+    worker threads — after which Python raises it here, inside the block, all the same.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    arrived: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        arrived.append(signum)
+
+    previous = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(arrived):
+            signal.raise_signal(s)
