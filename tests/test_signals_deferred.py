@@ -19,13 +19,12 @@ def test_ctrl_c_waits_for_the_end_of_the_block_with_other_threads_running():
     helper.start()
     finished_block = False
     try:
-        with pytest.raises(KeyboardInterrupt):
-            with signals.deferred():
-                os.kill(os.getpid(), signal.SIGINT)  # to the process: any thread may get it
-                deadline = time.monotonic() + 0.2
-                while time.monotonic() < deadline:  # bytecode runs: a pending signal fires
-                    pass
-                finished_block = True
+        with pytest.raises(KeyboardInterrupt), signals.deferred():
+            os.kill(os.getpid(), signal.SIGINT)  # to the process: any thread may get it
+            deadline = time.monotonic() + 0.2
+            while time.monotonic() < deadline:  # bytecode runs: a pending signal fires
+                pass
+            finished_block = True
     finally:
         stop.set()
         helper.join()
@@ -34,7 +33,7 @@ def test_ctrl_c_waits_for_the_end_of_the_block_with_other_threads_running():
 
 
 def test_sigterm_in_the_block_becomes_terminated_after_it():
-    with signals.terminate_as_interrupt(), pytest.raises(signals.Terminated):
-        with signals.deferred(), signals.deferred():  # nested blocks too
-            os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(0.05)
+    with (signals.terminate_as_interrupt(), pytest.raises(signals.Terminated),
+          signals.deferred(), signals.deferred()):  # nested blocks too
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
