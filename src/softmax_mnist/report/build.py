@@ -83,8 +83,11 @@ def make_report(studies: Sequence[Study], data: Dataset,
                       progress=progress, store=store, on_done=say.run_done)
     timed_specs = [sp for st in studies if st.kind != "ablation" for sp in st.specs(1)]
     repeats = 2 if quick else 5
+    timing_started = time.perf_counter()
     timings = time_epochs(timed_specs, data, repeats=repeats)
-    say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats})")
+    timing_seconds = round(time.perf_counter() - timing_started, 2)
+    say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}) in "
+             f"{timing_seconds} s")
     ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, timings,
                   _jobs_used(jobs), quick)
     stems: set[str] = set()
@@ -102,7 +105,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
                   "test": len(data.y_test)},
         "seeds": seeds, "quick": quick, "jobs": _jobs_used(jobs), "backend": backend,
         "lang": lang, "runs_trained": len(specs), "options": list(options),
-        "timing": {"repeats": repeats, "max_steps": MAX_STEPS,
+        "timing": {"repeats": repeats, "max_steps": MAX_STEPS, "seconds": timing_seconds,
                    "seconds_per_epoch": {k: round(t.seconds, 4) for k, t in timings.items()}},
         "wall_seconds": 0.0,
         "version": __version__, "python": platform.python_version(),
