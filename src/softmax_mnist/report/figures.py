@@ -155,8 +155,7 @@ def coincide_note(groups: list[list[str]], lang: str) -> str:
     from .observations import list_text
 
     sep = "；" if lang == "zh" else "; "
-    names = sep.join(list_text([f"“{label}”" for label in g] if lang == "en" else g, lang,
-                               most=len(g)) for g in groups)
+    names = sep.join(list_text(g, lang, most=len(g)) for g in groups)  # quotes if needed
     return figure_text(lang, "cap_coincide", pairs=names)
 
 

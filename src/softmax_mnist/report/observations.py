@@ -148,10 +148,11 @@ def epoch_time_observations(study: Study, ok: list[VariantResult],
     by_time = sorted(timed, key=lambda v: v.cells["sec_per_epoch"].value)
     low, high = by_time[0], by_time[-1]
     ratio = high.cells["sec_per_epoch"].value / low.cells["sec_per_epoch"].value
-    numbers = {"ratio": round(ratio, 2), "percent_more": round(100 * (ratio - 1))}
-    words = {"low": low.cells["sec_per_epoch"].number(), "low_label": low.label,
-             "high": high.cells["sec_per_epoch"].number(), "high_label": high.label,
-             "pct": f"{100 * (ratio - 1):.0f}"}
+    fast, slow = low.cells["sec_per_epoch"].value, high.cells["sec_per_epoch"].value
+    numbers = {"ratio": round(ratio, 2), "percent_more": round(100 * (ratio - 1)),
+               "seconds": [round(fast, 3), round(slow, 3)]}  # 3 digits: 0.064–0.068 s
+    words = {"low": f"{fast:.3f}", "low_label": low.label, "high": f"{slow:.3f}",
+             "high_label": high.label, "pct": f"{100 * (ratio - 1):.0f}"}
     momentum = {v.label: study.config(Variant("", v.options), 0).momentum for v in timed}
     if ratio < SAME_SPEED:
         why = "why_same_momentum" if len(set(momentum.values())) > 1 else "why_same"
