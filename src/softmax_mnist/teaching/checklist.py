@@ -68,7 +68,7 @@ class CheckResult:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "seconds": round(self.seconds, 3)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckResult:

@@ -116,6 +116,8 @@ def describe_exception(exc: BaseException, folder: Path) -> str:
     """One line: ``ValueError: … (loss.py line 27)`` plus a hint when the cause is known."""
     where = _location(exc, folder)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, NotImplementedError):
+        message = ""  # the template's own message; the hint says it
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     if isinstance(exc, SyntaxError) and exc.filename:
         text = f"SyntaxError: {exc.msg}"
@@ -142,7 +144,7 @@ def _hint(exc: BaseException) -> str:
         return (f"the module {exc.name!r} is not installed here; the lab needs NumPy only "
                 f"(no sklearn, torch or tensorflow)")
     if isinstance(exc, MemoryError):
-        return "it allocates more memory than the check allows"
+        return "it allocates more memory than check allows (--memory-limit)"
     if isinstance(exc, RecursionError):
         return "a function calls itself without end"
     if isinstance(exc, ValueError) and "broadcast" in str(exc):
