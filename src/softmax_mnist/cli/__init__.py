@@ -2,7 +2,8 @@
 
 One module per group of subcommands, each with ``register(subparsers)`` setting the
 ``handler`` of its commands: ``train``; ``evaluate`` and ``predict``; ``gradcheck``;
-``report`` and ``experiment``; ``scaffold`` and ``check``. A user mistake ends in one line on stderr and exit
+``report`` and ``experiment``;
+``scaffold`` and ``check``. A user mistake ends in one line on stderr and exit
 status 2 (options named by their flags); Ctrl-C ends with 130.
 """
 

@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "report.md, report.html, results.json and the figures.")
     add_data_options(r, "mnist")
     add_study_options(r, "reports/<timestamp>")
+    _add_impl(r)
     r.set_defaults(handler=report)
 
     x = sub.add_parser("experiment", help="run one study and write its part of the report",
@@ -31,7 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
     add_data_options(x, "mnist")
     add_study_options(x, "experiments/<name>-<timestamp>")
+    _add_impl(x)
     x.set_defaults(handler=experiment)
+
+
+def _add_impl(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--impl", metavar="DIR",
+                   help="train with the student's loss.py and optimizer.py in DIR (runs the "
+                        "course interface cannot express, Nesterov and MLP, stay ours); "
+                        "softmax-mnist check runs on them first")
 
 
 def report(args: argparse.Namespace) -> int:
@@ -56,12 +65,20 @@ def _run_studies(args: argparse.Namespace, studies: list, out: Path) -> int:
     from ..report import make_report
 
     check_executor(args.jobs, args.backend, args.scheduler)  # before loading anything
+    impl = str(Path(args.impl).resolve()) if args.impl else None
+    if impl:
+        from .teach import require_passing_check
+
+        if not require_passing_check(args.impl, args.data_dir if args.dataset == "mnist"
+                                     else None):
+            return 1
     data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
                         progress=not args.quiet)
     command = "softmax-mnist " + shlex.join(args.argv)
     results = make_report(studies, data, out, lang=args.lang, seeds=args.seeds,
                           jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
-                          quick=args.quick, progress=not args.quiet, command=command)
+                          quick=args.quick, progress=not args.quiet, command=command,
+                          impl=impl)
     meta = results["meta"]
     print(f"{meta['runs_trained']} runs on {meta['dataset']} in {meta['wall_seconds']} s "
           f"→ {out}/report.md, report.html, results.json")

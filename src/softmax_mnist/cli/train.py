@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--val-size", type=int, metavar="N",
                    help="last N training images validate (default 5000; 1000 for the sample)")
     add_training_options(t)
+    t.add_argument("--impl", metavar="DIR",
+                   help="train the student's loss.py and optimizer.py in DIR (the course "
+                        "interface) instead of ours; softmax-mnist check runs on them first")
     o = t.add_argument_group("output")
     o.add_argument("--out", metavar="DIR", help="output folder (default runs/<timestamp>)")
     o.add_argument("--resume", metavar="DIR",
@@ -29,8 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..runner import run_and_save
+    from ..teaching.adapter import refuse_unsupported
     from ..training import TrainingInterrupted
     from ..training.checkpoint import NAME, load_checkpoint
+    from .teach import require_passing_check
 
     if args.resume:
         out = Path(args.resume)
@@ -44,6 +49,13 @@ def run(args: argparse.Namespace) -> int:
         run_args = {"dataset": args.dataset, "data_dir": args.data_dir,
                     "val_size": args.val_size, "allow_download": not args.offline,
                     "spec": spec.to_dict(), "config": config.to_dict()}
+        if args.impl:
+            refuse_unsupported(spec.hidden, config)
+            run_args["impl"] = str(Path(args.impl).resolve())
+    impl = run_args.get("impl")
+    if impl and not require_passing_check(impl, run_args["data_dir"] if run_args["dataset"]
+                                          == "mnist" else None):
+        return 1
     try:
         result = run_and_save(out, run_args, progress=not args.quiet, resume_state=resume_state)
     except TrainingInterrupted as exc:
@@ -51,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
               f"epoch {exc.checkpoint['epoch']} to {out / NAME}. Continue with: "
               f"softmax-mnist train --resume {out}", file=sys.stderr)
         return 130
-    print(f"{result.summary()} → {out}/")
+    by = f" — trained by the classes in {impl}" if impl else ""
+    print(f"{result.summary()} → {out}/{by}")
     if result.metrics["diverged"]:
         print(f"softmax-mnist: {result.metrics['divergence']}", file=sys.stderr)
         return 3

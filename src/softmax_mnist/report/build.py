@@ -7,6 +7,7 @@ import os
 import platform
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from ..data import Dataset
 from ..errors import ConfigError
 from ..experiments import Study, execute, unique_specs
 from ..fileio import write_json, write_text
+from ..teaching.adapter import unsupported
 from .figures import diagnostic_figures, draw, study_figures
+from .implementation import implementation_part
 from .render import render_html, render_markdown
 from .results import Diagnostics, Section
 from .sections import analyse, diagnostics
@@ -28,11 +31,13 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
                 lang: str = "en", seeds: int = 1, jobs: int | None = None,
                 backend: str = "loky", scheduler: str | None = None, quick: bool = False,
                 progress: bool = True, command: str = "softmax-mnist report",
-                ) -> dict[str, Any]:
+                impl: str | None = None) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
     Writes ``report.md``, ``report.html``, ``results.json`` and one PNG per figure.
     Settings are compared on validation accuracy; test accuracy is only reported.
+    ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
+    checked), which train every run the course interface can express.
     """
     if lang not in LANGS:
         raise ConfigError(f"{{lang}} must be one of {', '.join(LANGS)}, got {lang!r}.",
@@ -44,6 +49,9 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     specs = unique_specs(studies, seeds)
+    if impl is not None:
+        specs = [s if unsupported(s.model.hidden, s.config) else replace(s, impl=impl)
+                 for s in specs]
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress)
     sections: list[Section] = []
@@ -74,10 +82,13 @@ def make_report(studies: Sequence[Study], data: Dataset, out: str | os.PathLike[
         "version": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "platform": f"{platform.system()} {platform.machine()}",
     }
+    implementation = implementation_part(impl, data, studies, lang)
+    meta["implementation"] = implementation.record
     results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
     if diagnosed is not None:
         results["diagnostics"] = diagnosed.to_dict()
-    markdown_text = render_markdown(meta, sections, diagnosed, lang)
+    results["implementation"] = implementation.to_dict()
+    markdown_text = render_markdown(meta, sections, diagnosed, lang, implementation)
     write_text(out / "report.md", markdown_text)
     write_text(out / "report.html", render_html(markdown_text, out, lang))
     write_json(out / "results.json", results)

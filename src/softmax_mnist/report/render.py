@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from .cells import value_text
+from .implementation import ImplementationPart, implementation_lines
 from .results import Diagnostics, Section, Table
 from .text import text
 
 
 def render_markdown(meta: dict[str, Any], sections: list[Section],
-                    diagnostics: Diagnostics | None, lang: str) -> str:
+                    diagnostics: Diagnostics | None, lang: str,
+                    implementation: ImplementationPart | None = None) -> str:
     """report.md: headings, tables, figures, observations, in study order."""
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     seeds_text = (t("seeds_one") if meta["seeds"] == 1 else t("seeds_many", seeds=meta["seeds"]))
@@ -26,6 +28,11 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
                wall=meta["wall_seconds"]), ""]
     if meta["quick"]:
         lines += [t("quick"), ""]
+    if implementation is not None:
+        lines += [f"## {t('implementation')}", "",
+                  *implementation_lines(implementation, lang,
+                                        implementation.record.get("folder", "")), ""]
+        lines += _section_body(implementation, lang)
     question = None
     for section in sections:
         if section.question and section.question != question:
@@ -51,7 +58,7 @@ def _setting_text(section: Section) -> str:
     return f"`{section.source}`" + (f" — {base}" if base else "")
 
 
-def _section_body(section: Section | Diagnostics, lang: str) -> list[str]:
+def _section_body(section: Section | Diagnostics | ImplementationPart, lang: str) -> list[str]:
     lines = []
     for table in section.tables:
         lines += _markdown_table(table)

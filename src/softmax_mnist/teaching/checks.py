@@ -14,14 +14,14 @@ import numpy as np
 
 from ..nn import softmax
 from ..nn.gradcheck import numerical_gradient
-from .context import C, D, N, Context, Failed, Problem, random_problem
+from .context import C, Context, D, Failed, N, Problem, random_problem
 from .diagnose import agrees, first_match, gradient_problem
 from .reference import softmax_loss_vectorized
 
 
 def check_files(ctx: Context) -> str:
     """loss.py and optimizer.py import and define their classes."""
-    ctx.classes
+    ctx.classes  # imports them; Failed says why not
     return "loss.py and optimizer.py import; SoftmaxCrossEntropyLoss and SGD are defined"
 
 
@@ -80,7 +80,7 @@ def _one_hot_probe(ctx: Context, p: Problem) -> None:
 def check_loss(ctx: Context) -> str:
     """The mean cross-entropy on a random batch, against the reference."""
     p = random_problem(2)
-    loss, acc = ctx.forward(ctx.model_with(p), p.X, p.y)
+    loss, _ = ctx.forward(ctx.model_with(p), p.X, p.y)
     ref = softmax_loss_vectorized(p.W, p.b, p.X, p.y)
     if agrees(loss, ref.loss):
         return f"{loss:.6f} on a random batch of {N}, as the reference"

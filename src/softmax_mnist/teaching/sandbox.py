@@ -20,6 +20,7 @@ Parent (:func:`check_folder`)                Child (``python -m softmax_mnist.te
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import selectors
@@ -207,10 +208,8 @@ def _event(line: bytes) -> dict[str, Any]:
 
 def _kill_group(proc: subprocess.Popen) -> None:
     """SIGKILL the child's process group (the child and anything it started), then reap."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 
@@ -234,7 +233,7 @@ def _limit_resources(memory_mb: int, cpu_seconds: int) -> None:
     for which, value in ((resource.RLIMIT_AS, memory_mb * 2**20),
                          (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
         try:
-            soft, hard = resource.getrlimit(which)
+            hard = resource.getrlimit(which)[1]
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(which, (value, hard if which == resource.RLIMIT_CORE
                                        else value))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .context import C, D, Context, Failed
+from .context import C, Context, D, Failed
 from .diagnose import agrees, first_match
 from .reference import SGD, SoftmaxCrossEntropyLoss
 
@@ -121,7 +121,7 @@ def _compare(ctx: Context, lr: float, mu: float, seed: int,
             ignored = _reference(W0, b0, grads, lr, mu, None, ctx)
             candidates.insert(0, (np.array([w[i] for w in ignored]), IGNORED_LR))
         hints[name] = first_match(mine, candidates) or (
-            "{p} after %d steps differs from the reference's v = μ v + η g; {p} −= v" % STEPS)
+            f"{{p}} after {STEPS} steps differs from the reference's v = μ v + η g; {{p}} −= v")
     if len(set(hints.values())) == 1 and len(hints) == 2:
         raise Failed(hints["W"].format(p="W and b").replace("W and b is", "W and b are")
                      .replace("W and b moves", "W and b move"))

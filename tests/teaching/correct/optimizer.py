@@ -15,5 +15,6 @@ class SGD:
         if layer.trainable:
             for name in ("W", "b"):
                 grad = getattr(layer, "grad_" + name)
-                self.velocity[name] = self.momentum * self.velocity[name] - self.learning_rate * grad
+                velocity = self.momentum * self.velocity[name] - self.learning_rate * grad
+                self.velocity[name] = velocity
                 setattr(layer, name, getattr(layer, name) + self.velocity[name])
