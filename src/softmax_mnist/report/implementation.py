@@ -72,33 +72,39 @@ def implementation_part(impl: str | None, data: Dataset, studies: Sequence[Study
     timings = compare_passes(models, X, y)
     vectorised = timings[0].seconds  # the first: the others are compared with it
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
-    rows = [[p.label, Cell(f"{p.loss:.6f}"), Cell(f"{p.grad_difference:.1e}"),
-             Cell(f"{p.seconds * 1e3:.2f}"), Cell(f"{p.seconds / vectorised:.1f}")]
-            for p in timings]
-    speed = table(t("impl_table", n=f"{SPEED_ROWS:,}"),
-                  [t("impl_column"), t("loss"), t("impl_grad_diff"), t("impl_ms"),
+    rows = [[p.label, _number(p.loss, 6),
+             _number(p.matching_digits, 0) if i else Cell.label(t("na")),
+             _number(p.seconds * 1e3, 2), _number(p.seconds / vectorised, 1)]
+            for i, p in enumerate(timings)]
+    speed = table(t("impl_table", n=SPEED_ROWS),
+                  [t("impl_column"), t("loss"), t("impl_digits"), t("impl_ms"),
                    t("impl_ratio")], rows)
     parts = [t("impl_speed_part", label=p.label, ms=f"{p.seconds * 1e3:.2f}",
                ratio=f"{p.seconds / vectorised:.1f}") for p in timings[1:]]
-    diff = max(p.grad_difference for p in timings)
-    obs = [observation("impl_speed", lang, {"ms": {p.label: p.seconds * 1e3 for p in timings}},
-                       diff=f"{diff:.1e}", vectorised=f"{vectorised * 1e3:.2f}",
+    digits = min(p.matching_digits for p in timings[1:])
+    obs = [observation("impl_speed", lang, {"digits": digits, "rows": SPEED_ROWS},
+                       digits=digits, vectorised=f"{vectorised * 1e3:.2f}",
                        parts=separator(lang).join(parts))]
     return ImplementationPart(implementation_record(impl), reference_runs(studies) if impl
                               else [], [speed], obs)
 
 
-def implementation_lines(part: ImplementationPart, lang: str, shown_folder: str) -> list[str]:
-    """The sentence saying which code trained the runs (markdown)."""
+def implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
+    """The sentence saying which code trained the runs (markdown), for the intro."""
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     record = part.record
     if record["by"] != "student":
         return [t("impl_ours")]
     files = ", ".join(f"{name} `{digest}`" for name, digest in record["files"].items())
-    lines = [t("impl_student", folder=_code(shown_folder), files=files)]
+    lines = [t("impl_student", folder=_code(record["folder"]), files=files)]
     if part.reference_runs:
         lines.append(t("impl_reference_runs", runs=separator(lang).join(part.reference_runs)))
     return [" ".join(lines)]
+
+
+def _number(value: float, digits: int) -> Cell:
+    """A table cell showing ``value`` with ``digits`` decimals (stored with it)."""
+    return Cell(f"{value:.{digits}f}", float(value), None, 1, 1, "ok", digits)
 
 
 def _code(text_: str) -> str:

@@ -29,10 +29,7 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
     if meta["quick"]:
         lines += [t("quick"), ""]
     if implementation is not None:
-        lines += [f"## {t('implementation')}", "",
-                  *implementation_lines(implementation, lang,
-                                        implementation.record.get("folder", "")), ""]
-        lines += _section_body(implementation, lang)
+        lines += [*implementation_lines(implementation, lang), ""]
     question = None
     for section in sections:
         if section.question and section.question != question:
@@ -46,6 +43,8 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
         if section.kind == "baseline" and diagnostics is not None:
             lines += [f"### {t('diagnostics')}", ""]
             lines += _section_body(diagnostics, lang)
+    if implementation is not None:
+        lines += [f"## {t('implementation')}", "", *_section_body(implementation, lang)]
     lines += [f"## {t('reproduce')}", "", t("reproduce_text"), "", "```",
               meta["command"]]
     lines += [f"softmax-mnist experiment {s.name}" for s in sections]

@@ -109,10 +109,11 @@ TEXT: dict[str, dict[str, str]] = {
         "impl_yours": "the student's",
         "impl_table": ("One forward + gradient pass on the first {n} training images, from "
                        "the same weights"),
-        "impl_column": "implementation", "impl_grad_diff": "max |Δ grad_W|",
+        "impl_column": "implementation", "impl_digits": "grad_W: same digits",
         "impl_ms": "ms per pass", "impl_ratio": "× vectorised",
-        "impl_speed": ("The implementations agree (gradients within {diff} of each other). "
-                       "The vectorised pass takes {vectorised} ms; {parts}."),
+        "impl_speed": ("The implementations give the same loss and gradients (grad_W agrees "
+                       "to {digits} significant digits). The vectorised pass takes "
+                       "{vectorised} ms; {parts}."),
         "impl_speed_part": "{label}: {ms} ms ({ratio}×)",
     },
     "zh": {
@@ -201,10 +202,10 @@ TEXT: dict[str, dict[str, str]] = {
         "impl_naive": "逐样本循环（朴素实现）", "impl_vectorised": "向量化实现",
         "impl_yours": "学生的实现",
         "impl_table": "在前 {n} 张训练图像上做一次前向 + 梯度计算（相同的初始权重）",
-        "impl_column": "实现", "impl_grad_diff": "grad_W 最大差值",
+        "impl_column": "实现", "impl_digits": "grad_W 相同的有效数字位数",
         "impl_ms": "每次耗时 (ms)", "impl_ratio": "相对向量化的倍数",
-        "impl_speed": ("各实现结果一致（梯度相差不超过 {diff}）。向量化实现每次 {vectorised} ms；"
-                       "{parts}。"),
+        "impl_speed": ("各实现的损失和梯度相同（grad_W 前 {digits} 位有效数字一致）。"
+                       "向量化实现每次 {vectorised} ms；{parts}。"),
         "impl_speed_part": "{label}：{ms} ms（{ratio} 倍）",
     },
 }

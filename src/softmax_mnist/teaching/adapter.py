@@ -140,14 +140,25 @@ class CourseOptimizer:
         self.sgd.step()
 
     def state(self) -> dict[str, Any]:
-        kept = {k: copy.deepcopy(v) for k, v in vars(self.sgd).items()
-                if isinstance(v, np.ndarray | int | float) and not isinstance(v, bool)}
+        kept = {k: copy.deepcopy(v) for k, v in vars(self.sgd).items() if _storable(v)}
         return {"learning_rate": self.learning_rate, "attributes": kept}
 
     def load_state(self, state: dict[str, Any]) -> None:
         for name, value in state["attributes"].items():
             setattr(self.sgd, name, copy.deepcopy(value))
         self.learning_rate = float(state["learning_rate"])
+
+
+def _storable(value: Any) -> bool:
+    """Arrays and numbers, or dicts (string keys) and lists of them: what a checkpoint
+    holds (the model the SGD points to is not one)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, np.ndarray | int | float):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _storable(v) for k, v in value.items())
+    return isinstance(value, list) and all(_storable(v) for v in value)
 
 
 @dataclass(frozen=True)

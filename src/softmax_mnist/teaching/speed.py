@@ -100,8 +100,13 @@ class PassTiming:
 
     label: str
     loss: float
-    grad_difference: float  # max |grad_W − grad_W of the first|
+    grad_difference: float  # max |grad_W − first's grad_W| / max |first's grad_W|
     seconds: float
+
+    @property
+    def matching_digits(self) -> int:
+        """Significant digits grad_W shares with the first one's (at most 15)."""
+        return int(min(15, np.floor(-np.log10(max(self.grad_difference, 1e-15)))))
 
 
 def compare_passes(models: dict[str, Any], X: np.ndarray, y: np.ndarray,
@@ -114,6 +119,6 @@ def compare_passes(models: dict[str, Any], X: np.ndarray, y: np.ndarray,
         model.gradient_computing()
         grad = np.asarray(model.grad_W, dtype=np.float64)
         first = grad if first is None else first
-        timings.append(PassTiming(label, float(loss), float(np.abs(grad - first).max()),
-                                  seconds))
+        difference = np.abs(grad - first).max() / max(np.abs(first).max(), 1e-300)
+        timings.append(PassTiming(label, float(loss), float(difference), seconds))
     return timings
