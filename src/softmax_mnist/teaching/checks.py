@@ -144,8 +144,8 @@ def check_stability(ctx: Context) -> str:
         raise Failed("logits of 1000 give NaN or inf: exp overflows. Subtract each row's "
                      "maximum before exp: z − z.max(axis=1, keepdims=True)")
     raise Failed("logits of ±1e4 give NaN or inf: subtract each row's maximum, not the "
-                 "array's: z − z.max(axis=1, keepdims=True) (rows far below the array's "
-                 "maximum underflow to 0, and log 0 = −inf)")
+                 "array's (or each column's): z − z.max(axis=1, keepdims=True) — rows far "
+                 "below the array's maximum underflow to 0, and log 0 = −inf")
 
 
 def _stable(ctx: Context, p: Problem) -> bool:

@@ -42,16 +42,16 @@ def first_match(got: Any, candidates: Sequence[tuple[Any, str]]) -> str:
 
 
 def _factor_text(k: float, n: int) -> str:
-    """What a gradient k × the true one means."""
-    known = [(n, "N× too large: divide by the batch size N"),
-             (-1.0, "the sign is flipped: the gradient of the loss uses (ŷ − Y), not (Y − ŷ)"),
-             (-n, "the sign is flipped and it is N× too large: use (ŷ − Y) and divide by the "
+    """What a gradient k × the true one means, as the end of "grad_W …"."""
+    known = [(n, "is N× too large: divide by the batch size N"),
+             (-1.0, "has the wrong sign: the gradient of the loss uses (ŷ − Y), not (Y − ŷ)"),
+             (-n, "has the wrong sign and is N× too large: use (ŷ − Y) and divide by the "
                   "batch size N"),
-             (1.0 / n, "divided by N twice: divide by the batch size once")]
+             (1.0 / n, "is divided by N twice: divide by the batch size once")]
     for value, text in known:
         if abs(k - value) <= 1e-4 * abs(value):
             return text
-    return f"{k:.4g}× the true gradient"
+    return f"is {k:.4g}× the true gradient"
 
 
 def gradient_problem(name: str, got: Any, expected: np.ndarray, n: int,
@@ -79,9 +79,8 @@ def gradient_problem(name: str, got: Any, expected: np.ndarray, n: int,
                     f"{want}: sum over the rows only (axis=0), not over everything")
         else:
             return f"{name} has shape {g.shape}; it must have the shape of its parameter, {want}"
-    prefix = (f"{name} is transposed: shape {got.shape if hasattr(got, 'shape') else '?'} "
-              f"for a parameter of shape {want} (Inputᵀ · error gives (D, C))"
-              if transposed else name)
+    prefix = (f"{name} is transposed (shape {want[::-1]} for a parameter of shape {want}: "
+              f"Inputᵀ · error gives (D, C))" if transposed else name)
     if not np.all(np.isfinite(g)):
         return f"{name} contains NaN or inf"
     if relative_error(g, expected) < TOLERANCE:
@@ -92,7 +91,7 @@ def gradient_problem(name: str, got: Any, expected: np.ndarray, n: int,
     if norm > 0:
         k = float(np.vdot(g, expected)) / norm
         if relative_error(g, k * expected) < 1e-5:
-            return f"{prefix}{' and' if transposed else ' is'} {_factor_text(k, n)}"
+            return f"{prefix}{' and' if transposed else ''} {_factor_text(k, n)}"
     hint = first_match(g, candidates)
     if hint:
         return f"{prefix}: {hint}" if transposed else f"{name}: {hint}"

@@ -34,8 +34,8 @@ MISTAKES: dict[str, tuple[Rule, str]] = {
                         "{p} moves up the gradient: with v = μ v + η g the step is {p} −= v "
                         "(or v = μ v − η g and {p} += v)"),
     "momentum sign": (lambda p, v, g, lr, mu: (p - (lr * g - mu * v), lr * g - mu * v),
-                      "the momentum sign is flipped: {p} follows v = −μ v + η g; the rule is "
-                      "v = μ v + η g, then {p} −= v"),
+                      "the momentum sign is flipped: the update matches v = −μ v + η g; the "
+                      "rule is v = μ v + η g, then {p} −= v"),
     "scaled by mu": (lambda p, v, g, lr, mu: (p - mu * (mu * v + lr * g), mu * v + lr * g),
                      "the step is μ·v: it must be the whole velocity, {p} −= v"),
     "no lr": (lambda p, v, g, lr, mu: (p - (mu * v + g), mu * v + g),
