@@ -56,7 +56,7 @@ def softmax_loss_naive(W: np.ndarray, b: np.ndarray, X: np.ndarray,
     """The same numbers as :func:`softmax_loss_vectorized`, one sample at a time.
 
     For each row x: (D,) with label k — scores s = x W + b, shifted by their maximum;
-    p = exp(s) / Σ exp(s); loss −log p_k; ∂/∂s = p − one_hot(k); ∂/∂W = x ⊗ (p − one_hot(k)).
+    log p = s − log Σ exp(s); loss −log p_k; ∂/∂s = p − one_hot(k); ∂/∂W = x ⊗ (p − one_hot(k)).
     """
     n, num_classes = len(y), W.shape[1]
     loss, correct = 0.0, 0
@@ -64,9 +64,10 @@ def softmax_loss_naive(W: np.ndarray, b: np.ndarray, X: np.ndarray,
     for i in range(n):
         s = X[i] @ W + b.reshape(-1)
         s = s - s.max()
-        p = np.exp(s) / np.exp(s).sum()
-        loss -= np.log(p[y[i]])
+        log_p = s - np.log(np.exp(s).sum())
+        loss -= log_p[y[i]]
         correct += int(s.argmax() == y[i])
+        p = np.exp(log_p)
         p[y[i]] -= 1
         grad_W += np.outer(X[i], p)
         grad_b += p

@@ -126,6 +126,8 @@ def check_folder(folder: str | os.PathLike[str], *, data_dir: str | None = None,
         if not runnable:
             break
         running, problem = _run_child(Path(folder), runnable, data_dir, limits, record)
+        if _stopping.is_set():
+            break
         if problem:  # the child died or hung: the check it was running fails
             failed = running or next(i for i in runnable if i not in results)
             check = BY_ID[failed]
