@@ -271,6 +271,7 @@ def test_scaffold_never_overwrites(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["check", "no-such-folder"], "not a folder"),
+    (["check", ".", "--data-dir", "nowhere"], "--data-dir nowhere: not a folder"),
     (["check", ".", "--memory-limit", "100"], "--memory-limit must be at least"),
     (["check", ".", "--time-limit", "0"], "--time-limit must be in (0, 3600]"),
     (["scaffold", "x", "--lang", "fr"], "invalid choice"),

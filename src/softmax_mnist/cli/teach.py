@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..teaching.scaffold import SCAFFOLD_LANGS
 from .options import positive_int
 
 DEFAULT_SECONDS, DEFAULT_MEMORY_MB = 20.0, 2048
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "TODO bodies, plus a README.md saying how to check, train "
                                    "and report on them. Never overwrites a file.")
     s.add_argument("folder", metavar="DIR", help="where to write (created if needed)")
-    s.add_argument("--lang", choices=("en", "zh"), default="en",
+    s.add_argument("--lang", choices=SCAFFOLD_LANGS, default="en",
                    help="language of the docstrings and README (default %(default)s)")
     s.set_defaults(handler=scaffold)
 
@@ -69,6 +70,9 @@ def check(args: argparse.Namespace) -> int:
     from ..teaching.sandbox import Limits, check_folder, stop_all
 
     limits = Limits(args.time_limit, args.memory_limit)
+    if args.data_dir and not Path(args.data_dir).is_dir():
+        raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
+                                f"the four MNIST files).")
     not_folders = [f for f in args.folders if not Path(f).is_dir()]
     if not_folders:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check takes "
