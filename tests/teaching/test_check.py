@@ -88,7 +88,8 @@ def test_several_folders_one_summary_line_each_and_a_grade_sheet(tmp_path):
     assert lines[0].startswith(f"✓ {good}") and f"{len(CHECKS)}/{len(CHECKS)} checks" in lines[0]
     assert lines[1].startswith(f"✗ {bad}") and "grad_W: grad_W is N× too large" in lines[1]
     assert lines[2] == "1/2 folders passed every check"
-    rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8-sig", newline="")))
+    assert sheet.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM for spreadsheet programs
     assert [r["folder"] for r in rows] == [str(good), str(bad)]
     assert rows[0]["passed"] == "yes" and rows[1]["passed"] == "no"
     assert rows[1]["grad_W"] == "fail" and rows[1]["sgd"] == "pass"
@@ -99,11 +100,11 @@ def test_several_folders_one_summary_line_each_and_a_grade_sheet(tmp_path):
 def test_grade_sheet_cells_never_start_a_formula(folder):
     result = CheckResult("files", "files", "fail", folder)
     report = CheckReport(folder, [result] * len(CHECKS), 1.0)
-    row = next(csv.DictReader(io.StringIO(grade_sheet([report]))))
-    for cell in (row["folder"], row["first_failure"]):
-        assert cell[:1] not in ("=", "+", "-", "@")
-    assert row["folder"].lstrip("'") == folder.replace("\r\n", "\n").replace("\r", "\n") or (
-        "\r" in folder)
+    rows = list(csv.DictReader(io.StringIO(grade_sheet([report]), newline="")))
+    assert len(rows) == 1
+    formula = folder[:1] in ("=", "+", "-", "@", "\t", "\r")
+    assert rows[0]["folder"] == ("'" + folder if formula else folder)
+    assert rows[0]["first_failure"] == "files: " + folder
 
 
 # -- student code that misbehaves -------------------------------------------------------

@@ -65,7 +65,7 @@ def check(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from ..errors import SoftmaxMnistError
-    from ..fileio import write_text
+    from ..fileio import atomic_open
     from ..teaching.outcome import InOrder, grade_sheet, summary_line, total_line
     from ..teaching.sandbox import Limits, check_folder, stop_all
 
@@ -103,8 +103,9 @@ def check(args: argparse.Namespace) -> int:
     if not single and not args.json:
         passed = sum(r.passed for r in reports)
         print(f"{passed}/{len(reports)} folders passed every check")
-    if args.csv:
-        write_text(args.csv, grade_sheet(reports))
+    if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
+        with atomic_open(args.csv, "wb") as fh:
+            fh.write(grade_sheet(reports).encode("utf-8-sig"))
         print(f"grade sheet → {args.csv}", file=sys.stderr)
     return 0 if all(r.passed for r in reports) else 1
 

@@ -54,7 +54,7 @@ def grade_sheet(reports: Sequence[CheckReport]) -> str:
     """CSV: folder, passed, score, seconds, one column per check (pass/fail/skip), and the
     first failure's hint."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # \r\n rows: any \r or \n inside a field gets quoted
     writer.writerow(["folder", "passed", "score", "seconds", *(c.id for c in CHECKS),
                      "first_failure"])
     for r in reports:
