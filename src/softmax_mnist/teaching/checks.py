@@ -14,7 +14,7 @@ import numpy as np
 
 from ..nn import softmax
 from ..nn.gradcheck import numerical_gradient
-from .context import C, Context, D, Failed, N, Problem, random_problem
+from .context import C, Context, D, Failed, N, Problem, load_weights, random_problem
 from .diagnose import agrees, first_match, gradient_problem
 from .reference import softmax_loss_vectorized
 
@@ -176,7 +176,7 @@ def _student_gradient(ctx: Context, name: str) -> tuple[Any, Problem, Any]:
     model = ctx.model_with(first)
     ctx.forward(model, first.X, first.y)
     ctx.call("gradient_computing", model.gradient_computing)
-    model.W, model.b = second.W.copy(), np.reshape(second.b, np.shape(model.b)).copy()
+    load_weights(model, second)
     ctx.forward(model, second.X, second.y)
     ctx.call("gradient_computing", model.gradient_computing)
     return getattr(model, name, None), second, _numerical(first, name)

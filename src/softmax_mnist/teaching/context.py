@@ -78,11 +78,8 @@ class Context:
     def model_with(self, problem: Problem) -> Any:
         """A new model of the student's holding ``problem``'s W and b (b in the student's
         own shape, (C,) or (1, C))."""
-        d, c = problem.W.shape
-        model = self.new_model(d, c)
-        own = np.shape(getattr(model, "b", None))
-        model.W = problem.W.copy()
-        model.b = problem.b.reshape(own if own in ((c,), (1, c)) else (c,)).copy()
+        model = self.new_model(*problem.W.shape)
+        load_weights(model, problem)
         return model
 
     def forward(self, model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -93,6 +90,25 @@ class Context:
                          f"(loss, acc)")
         return as_number("the loss forward returned", out[0], len(y)), as_number(
             "the accuracy forward returned", out[1], len(y))
+
+
+def load_weights(model: Any, problem: Problem) -> None:
+    """Give a student's model ``problem``'s W and b (b in the student's own shape)."""
+    c = problem.b.shape[0]
+    own = np.shape(getattr(model, "b", None))
+    _put(model, "W", problem.W)
+    _put(model, "b", problem.b.reshape(own if own in ((c,), (1, c)) else (c,)))
+
+
+def _put(model: Any, name: str, value: np.ndarray) -> None:
+    """Set model.<name> to ``value``: into the student's own float array when it has that
+    shape (other references to it see the change, as in training), else a new array."""
+    current = getattr(model, name, None)
+    if (isinstance(current, np.ndarray) and current.shape == value.shape
+            and np.issubdtype(current.dtype, np.floating)):
+        current[...] = value
+    else:
+        setattr(model, name, value.astype(np.float64))
 
 
 def as_number(what: str, value: Any, n: int) -> float:

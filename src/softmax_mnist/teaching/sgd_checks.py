@@ -7,6 +7,7 @@ the reference's, then with what each well-known mistake would give (:data:`MISTA
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -149,7 +150,7 @@ def check_learning_rate(ctx: Context) -> str:
     """step() reads self.learning_rate, which the Solver decays after every epoch."""
     model = _model(ctx)
     sgd = ctx.call("SGD(model, 0.1, 0.9)", ctx.classes.sgd, model, 0.1, 0.9)
-    if not isinstance(getattr(sgd, "learning_rate", None), int | float):
+    if not isinstance(getattr(sgd, "learning_rate", None), numbers.Real):
         raise Failed("SGD has no number self.learning_rate: keep the learning rate there "
                      "(the Solver lowers it after every epoch)")
     _compare(ctx, 0.1, 0.9, seed=10, set_lr=0.02)
