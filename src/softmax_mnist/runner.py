@@ -23,6 +23,7 @@ import numpy as np
 from . import signals
 from ._version import __version__
 from .data import Dataset, load_dataset
+from .errors import ConfigError
 from .fileio import finite, write_json
 from .model import Model, ModelSpec
 from .outputs import OutputFolder
@@ -123,6 +124,8 @@ class RunResult:
         return out
 
 
+RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config")
+"""The arguments of a run as ``run_and_save`` takes them (and checkpoints keep them)."""
 RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
 """The files that mark a folder as holding a run (``curves.png`` goes with them)."""
 
@@ -136,6 +139,8 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     SIGTERM it goes into ``checkpoint.npz`` with the solver's state before the
     TrainingInterrupted is passed on; a finished run removes the checkpoint.
     """
+    if set(run) != set(RUN_KEYS):
+        raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)}, got {sorted(run)}.")
     try:
         result = train(**run, progress=progress, resume_state=resume_state)
     except TrainingInterrupted as exc:
@@ -149,7 +154,7 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     return result
 
 
-def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None,
+def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = None,
           config: TrainConfig | dict[str, Any] | None = None, *,
           spec: ModelSpec | dict[str, Any] | None = None, data: Dataset | None = None,
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",

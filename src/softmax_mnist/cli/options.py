@@ -97,10 +97,11 @@ def training_options(args: argparse.Namespace) -> tuple[ModelSpec, TrainConfig]:
     return spec, config
 
 
-def add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -> None:
+def add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", choices=DATASET_NAMES, default=dataset_default,
-                   help="which data set (default: %(default)s)")
+    g.add_argument("--dataset", choices=DATASET_NAMES,
+                   help="which data set (default: MNIST; with --data-dir, whatever set its "
+                        "files are)")
     g.add_argument("--data-dir", metavar="DIR",
                    help="folder with the four IDX files (.gz or raw, '-' or '.' names); "
                         "default: $SOFTMAX_MNIST_DATA, the cache, a download, the sample")

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "momentum, Q3 batch size × learning rate, epochs / early "
                                    "stopping / decay, Q4 preprocessing and an MLP) and write "
                                    "report.md, report.html, results.json and the figures.")
-    add_data_options(r, "mnist")
+    add_data_options(r)
     add_study_options(r, "reports/<timestamp>[-N]")
     r.set_defaults(handler=report)
 
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="study name (baseline, momentum, batch-lr, epochs, preprocessing) or "
                         "any name with --config")
     x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
-    add_data_options(x, "mnist")
+    add_data_options(x)
     add_study_options(x, "experiments/<name>-<timestamp>[-N]")
     x.set_defaults(handler=experiment)
 
@@ -68,8 +68,8 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     from ..data import load_dataset
     from ..errors import SoftmaxMnistError
     from ..experiments import check_executor, load_study, read_study_text
-    from ..fileio import write_json
-    from ..outputs import OutputFolder, printable
+    from ..fileio import printable, write_json
+    from ..outputs import OutputFolder
     from ..report import make_report
     from ..report.build import FINISHED_RUNS, REPORT_FILES
     from ..report.safety import file_stem

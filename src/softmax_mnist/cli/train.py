@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train a model and write model.npz, metrics.json, "
                                      "curves.png", description="Train and test a model. "
                        "Defaults are the seed write-up's best setting.")
-    add_data_options(t, "mnist")
+    add_data_options(t)
     t.add_argument("--val-size", type=int, metavar="N",
                    help="last N training images validate (default 5000; 1000 for the sample)")
     add_training_options(t)
@@ -35,7 +35,8 @@ RESUME_KEEPS = {"--resume", "--quiet", "--data-dir", "--offline"}  # what --resu
 def run(args: argparse.Namespace) -> int:
     from .. import signals
     from ..errors import ConfigError
-    from ..outputs import OutputFolder, printable
+    from ..fileio import printable
+    from ..outputs import OutputFolder
     from ..runner import RUN_FILES, run_and_save
     from ..training import TrainingInterrupted
     from ..training.checkpoint import NAME, load_checkpoint

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..fileio import describe_os_error, printable
 from ..model import MODEL_OPTIONS, ModelSpec
-from ..outputs import describe_os_error, printable
 from ..training import TrainConfig
 from ..training.options import reject_unknown
 from .run import RunSpec

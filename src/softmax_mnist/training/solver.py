@@ -195,8 +195,11 @@ class Solver:
     def _diverged(self, epoch: int, why: str) -> bool:
         kept = (f"kept the weights of epoch {self.best.epoch}" if self.best.epoch
                 else "no epoch finished, kept the initial weights")
-        self.divergence = (f"training diverged in epoch {epoch}: {why}; {kept}. "
-                           f"Try a smaller learning rate than {self.config.learning_rate:g}.")
+        c = self.config
+        advice = f"a smaller learning rate than {c.learning_rate:g}"
+        if c.weight_decay * c.learning_rate >= 0.1:  # the decay alone overshoots
+            advice += f" or a smaller weight decay than {c.weight_decay:g}"
+        self.divergence = f"training diverged in epoch {epoch}: {why}; {kept}. Try {advice}."
         self.history.diverged, self.history.stop_reason = True, "diverged"
         return True
 
