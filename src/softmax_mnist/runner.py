@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,10 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from . import signals
 from ._version import __version__
 from .data import Dataset, load_dataset
+from .errors import ConfigError
 from .fileio import finite, write_json
 from .model import Model, ModelSpec
+from .outputs import OutputFolder
 from .plots import plot_curves
 from .preprocessing import Pipeline
 from .teaching.adapter import course_parts, refuse_unsupported
@@ -135,27 +139,40 @@ class RunResult:
         return out
 
 
-def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: bool = True,
+RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config")
+"""The arguments of a run as ``run_and_save`` takes them (and checkpoints keep them)."""
+OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl)
+RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
+"""The files that mark a folder as holding a run (``curves.png`` goes with them)."""
+
+
+def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
                  resume_state: dict[str, Any] | None = None) -> RunResult:
-    """``train(**run)`` and write its outputs into ``out``.
+    """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
     ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
-    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts): on Ctrl-C it goes
-    into ``out/checkpoint.npz`` with the solver's state before the TrainingInterrupted is
-    passed on; a finished run removes the checkpoint.
+    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl`` for a
+    student's implementation): on Ctrl-C or
+    SIGTERM it goes into ``checkpoint.npz`` with the solver's state before the
+    TrainingInterrupted is passed on; a finished run removes the checkpoint.
     """
-    out = Path(out)
+    if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
+        raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
+                          f"{', '.join(OPTIONAL_RUN_KEYS)}), got {sorted(run)}.")
     try:
         result = train(**run, progress=progress, resume_state=resume_state)
     except TrainingInterrupted as exc:
-        save_checkpoint(out / CHECKPOINT, exc.checkpoint, run)
+        with signals.deferred():
+            save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
         raise
-    result.save(out)
-    (out / CHECKPOINT).unlink(missing_ok=True)
+    with signals.deferred():
+        with folder.staging() as stage:
+            result.save(stage)
+        (folder.path / CHECKPOINT).unlink(missing_ok=True)
     return result
 
 
-def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None,
+def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = None,
           config: TrainConfig | dict[str, Any] | None = None, *,
           spec: ModelSpec | dict[str, Any] | None = None, data: Dataset | None = None,
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",
@@ -199,8 +216,12 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), progress=progress,
                          resume_state=resume_state, impl=impl)
-    metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
-    metrics["implementation"] = implementation_record(impl)
+    try:
+        metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
+        metrics["implementation"] = implementation_record(impl)
+    except KeyboardInterrupt as exc:  # training is over: keep it, resuming only evaluates
+        raise TrainingInterrupted(solver.state_dict(), solver.epoch,
+                                  getattr(exc, "signum", signal.SIGINT)) from None
     model = Model(solver.network, prepared.pipeline, data.classes, activation=spec.activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
                                                     "val_accuracy", "hidden", "preprocess",

@@ -21,6 +21,7 @@ from ..teaching.student import implementation_record, load_course
 from .cells import Cell
 from .observations import observation, separator
 from .results import Figure, Observation, Table, table
+from .safety import code_span, md_escape
 from .text import text
 
 SPEED_ROWS = 1000
@@ -95,18 +96,14 @@ def implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
     record = part.record
     if record["by"] != "student":
         return [t("impl_ours")]
-    files = ", ".join(f"{name} `{digest}`" for name, digest in record["files"].items())
-    lines = [t("impl_student", folder=_code(record["folder"]), files=files)]
+    files = ", ".join(f"{name} {code_span(digest)}" for name, digest in record["files"].items())
+    lines = [t("impl_student", folder=code_span(record["folder"]), files=files)]
     if part.reference_runs:
-        lines.append(t("impl_reference_runs", runs=separator(lang).join(part.reference_runs)))
+        lines.append(t("impl_reference_runs", runs=md_escape(
+            separator(lang).join(part.reference_runs))))
     return [" ".join(lines)]
 
 
 def _number(value: float, digits: int) -> Cell:
     """A table cell showing ``value`` with ``digits`` decimals (stored with it)."""
     return Cell(f"{value:.{digits}f}", float(value), None, 1, 1, "ok", digits)
-
-
-def _code(text_: str) -> str:
-    """A markdown code span that cannot be broken out of (folder names are the user's)."""
-    return "`" + " ".join(text_.replace("`", "'").split()) + "`"

@@ -145,8 +145,11 @@ class CourseOptimizer:
         self.sgd.step()
 
     def state(self) -> dict[str, Any]:
+        """``attributes``: copies of the SGD's storable attributes; ``velocities``: the
+        arrays among them (what a checkpoint's validation looks at)."""
         kept = {k: copy.deepcopy(v) for k, v in vars(self.sgd).items() if _storable(v)}
-        return {"learning_rate": self.learning_rate, "attributes": kept}
+        return {"learning_rate": self.learning_rate, "velocities": _arrays(kept),
+                "attributes": kept}
 
     def load_state(self, state: dict[str, Any]) -> None:
         for name, value in state["attributes"].items():
@@ -164,6 +167,15 @@ def _storable(value: Any) -> bool:
     if isinstance(value, dict):
         return all(isinstance(k, str) and _storable(v) for k, v in value.items())
     return isinstance(value, list) and all(_storable(v) for v in value)
+
+
+def _arrays(value: Any) -> list[np.ndarray]:
+    """Every array in a structure of dicts and lists."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(
+        value, list) else []
+    return [a for v in items for a in _arrays(v)]
 
 
 @dataclass(frozen=True)
