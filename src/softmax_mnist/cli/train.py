@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         folder = (OutputFolder(Path(args.out), RUN_FILES, overwrite=args.overwrite)
                   if args.out else OutputFolder.unique(Path("runs"), "", RUN_FILES))
     out = printable(folder.path)
-    with folder, signals.terminate_as_interrupt():
+    with folder, signals.handle_interrupts():
         try:
             result = run_and_save(folder, run_args, progress=not args.quiet,
                                   resume_state=resume_state)
