@@ -120,10 +120,7 @@ def read_npz(path: str | os.PathLike[str], what: str,
         with np.load(path, allow_pickle=False) as npz:
             names = [n for n in npz.files if keep(n)]
             for name in names:
-                size = npz.zip.getinfo(f"{name}.npy").file_size
-                if size > MAX_NPZ_ENTRY:
-                    raise ModelFileError(f"{where}: entry {name!r} holds {size} bytes, far more "
-                                         f"than a {what} does; the file is not one.")
+                _check_entry(npz.zip, f"{name}.npy", where, what)
             return {name: npz[name] for name in names}
     except FileNotFoundError:
         raise ModelFileError(f"{where}: no such file.") from None
@@ -136,6 +133,27 @@ def read_npz(path: str | os.PathLike[str], what: str,
         if "allow_pickle" in reason:
             reason = "it holds pickled Python objects, which are never loaded"
         raise ModelFileError(f"{where}: not a readable {what} ({reason}).") from None
+
+
+def _check_entry(archive: zipfile.ZipFile, member: str, where: str, what: str) -> None:
+    """An .npz entry must be small enough, and its .npy header must announce exactly the
+    bytes it holds: checked before the array is read, so nothing huge is allocated."""
+    size = archive.getinfo(member).file_size
+    if size > MAX_NPZ_ENTRY:
+        raise ModelFileError(f"{where}: entry {member!r} holds {size} bytes, far more than a "
+                             f"{what} does; the file is not one.")
+    with archive.open(member) as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read_header(fh)
+        if dtype.hasobject:
+            raise ModelFileError(f"{where}: entry {member!r} holds pickled Python objects, "
+                                 f"which are never loaded; not a {what}.")
+        announced = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if announced != size - fh.tell():
+            raise ModelFileError(f"{where}: entry {member!r} announces {announced} bytes but "
+                                 f"holds {size - fh.tell()}; the file is damaged.")
 
 
 def write_npz(target: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> None:

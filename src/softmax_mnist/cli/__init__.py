@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:
-        with signals.terminate_as_interrupt():
+        with signals.handle_interrupts():
             return args.handler(args)
     except ConfigError as exc:
         print(f"softmax-mnist: error: {exc.render(FLAGS)}", file=sys.stderr)

@@ -76,11 +76,11 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     from .. import signals
     from ..data import load_dataset
     from ..errors import SoftmaxMnistError
-    from ..experiments import check_executor, load_study, read_study_text
+    from ..experiments import load_study, read_study_text
     from ..fileio import printable, write_json
     from ..outputs import OutputFolder
     from ..report import make_report
-    from ..report.build import FINISHED_RUNS, REPORT_FILES
+    from ..report.build import FINISHED_RUNS, REPORT_FILES, check_report_options
     from ..report.safety import file_stem
     from .teach import require_passing_check
 
@@ -88,7 +88,7 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
         texts = [read_study_text(name, path)[0] for name, path in wanted]
     studies = [load_study(name, path, quick=args.quick, text=text)
                for (name, path), text in zip(wanted, texts, strict=True)]
-    check_executor(args.jobs, args.backend, args.scheduler)  # before loading anything
+    check_report_options(args.lang, args.seeds, args.jobs, args.backend, args.scheduler)
     markers = (*REPORT_FILES, ARGS_FILE)
     if args.resume:
         folder = OutputFolder(Path(args.resume), markers, resuming=True)

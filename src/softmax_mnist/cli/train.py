@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
                   if args.out else OutputFolder.unique(Path("runs"), "", RUN_FILES))
     out = printable(folder.path)
     impl = run_args.get("impl")
-    with folder, signals.terminate_as_interrupt():
+    with folder, signals.handle_interrupts():
         if impl and not require_passing_check(impl, run_args["data_dir"] if run_args[
                 "dataset"] in (None, "mnist") else None):
             return 1  # the folder, made for this run, is removed again

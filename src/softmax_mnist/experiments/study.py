@@ -182,8 +182,9 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
     grid = raw.get("grid", {})
     checkpoints = raw.get("checkpoints", [])
     thresholds = raw.get("thresholds", [0.9, 0.92])
+    _check_table(quick_over.get("base", {}), source, "[quick] base")  # checked always
+    _check_table(quick_over.get("grid", {}), source, "[quick] grid")
     if quick:
-        _check_table(quick_over.get("base", {}), source, "[quick] base")
         base.update(quick_over.get("base", {}))
         grid = quick_over.get("grid", grid)
         checkpoints = quick_over.get("checkpoints", checkpoints)

@@ -52,13 +52,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
     ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
     checked), which train every run the course interface can express.
     """
-    if lang not in LANGS:
-        raise ConfigError(f"{{lang}} must be one of {', '.join(LANGS)}, got {lang!r}.",
-                          params=("lang",))
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ConfigError(f"{{seeds}} must be a whole number ≥ 1, got {seeds!r}.",
-                          params=("seeds",))
-    check_executor(jobs, backend, scheduler)
+    check_report_options(lang, seeds, jobs, backend, scheduler)
     if not isinstance(out, OutputFolder):
         with OutputFolder(Path(out), REPORT_FILES, overwrite=overwrite) as folder:
             return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
@@ -106,6 +100,18 @@ def make_report(studies: Sequence[Study], data: Dataset,
         write_json(stage / "results.json", results)
     shutil.rmtree(store.folder, ignore_errors=True)  # every run is in results.json now
     return results
+
+
+def check_report_options(lang: str, seeds: int, jobs: int | None, backend: str,
+                         scheduler: str | None) -> None:
+    """ConfigError for an option of a report that cannot work (before any work starts)."""
+    if lang not in LANGS:
+        raise ConfigError(f"{{lang}} must be one of {', '.join(LANGS)}, got {lang!r}.",
+                          params=("lang",))
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError(f"{{seeds}} must be a whole number ≥ 1, got {seeds!r}.",
+                          params=("seeds",))
+    check_executor(jobs, backend, scheduler)
 
 
 def _draw_figures(studies: Sequence[Study], sections: list[Section],
