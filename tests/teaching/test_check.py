@@ -184,7 +184,8 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-def test_ctrl_c_stops_check_and_its_child_at_once(tmp_path):
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_kill_stops_check_and_its_child_at_once(tmp_path, signum, status):
     folder = write_impl(tmp_path / "spin-forever")
     path = folder / "loss.py"
     path.write_text(path.read_text().replace("        scores = ",
@@ -198,9 +199,9 @@ def test_ctrl_c_stops_check_and_its_child_at_once(tmp_path):
         time.sleep(0.2)
     assert _processes_mentioning(str(folder))  # the check's child process
     time.sleep(1.0)  # the child is in the endless loop now
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert proc.returncode == status and "interrupted" in err and "Traceback" not in err
     assert "✗" not in out  # the interrupted check is not reported as a failure
     time.sleep(0.5)
     assert not _processes_mentioning(str(folder))
