@@ -23,6 +23,7 @@ FLAGS: dict[str, str] = {
     **{name: opt.flag for name, opt in {**TRAIN_OPTIONS, **MODEL_OPTIONS}.items() if opt.flag},
     "val_size": "--val-size", "data_dir": "--data-dir", "jobs": "--jobs",
     "backend": "--backend", "scheduler": "--scheduler", "seeds": "--seeds", "lang": "--lang",
+    "impl": "--impl", "time_limit": "--time-limit", "memory_limit": "--memory-limit",
 }
 """Parameter name -> command-line flag, for error messages."""
 

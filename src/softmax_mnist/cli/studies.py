@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "report.md, report.html, results.json and the figures.")
     add_data_options(r)
     add_study_options(r, "reports/<timestamp>[-N]")
+    _add_impl(r)
     r.set_defaults(handler=report)
 
     x = sub.add_parser("experiment", help="run one study and write its part of the report",
@@ -40,7 +41,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
     add_data_options(x)
     add_study_options(x, "experiments/<name>-<timestamp>[-N]")
+    _add_impl(x)
     x.set_defaults(handler=experiment)
+
+
+def _add_impl(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--impl", metavar="DIR",
+                   help="train with the student's loss.py and optimizer.py in DIR (runs the "
+                        "course interface cannot express, Nesterov and MLP, stay ours); "
+                        "softmax-mnist check runs on them first")
 
 
 def report(args: argparse.Namespace) -> int:
@@ -73,6 +82,7 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     from ..report import make_report
     from ..report.build import FINISHED_RUNS, REPORT_FILES, check_report_options
     from ..report.safety import file_stem
+    from .teach import require_passing_check
 
     if texts is None:
         texts = [read_study_text(name, path)[0] for name, path in wanted]
@@ -87,7 +97,11 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     else:
         folder = OutputFolder.unique(Path(parent), file_stem(stem) if stem else "", markers)
     out = printable(folder.path)
+    impl = str(Path(args.impl).resolve()) if args.impl else None
     with folder:
+        if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
+                None, "mnist") else None):
+            return 1  # the folder, made for this report, is removed again
         data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
                             progress=not args.quiet)
         if not args.resume:
@@ -101,7 +115,7 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
             results = make_report(studies, data, folder, lang=args.lang, seeds=args.seeds,
                                   jobs=args.jobs, backend=args.backend,
                                   scheduler=args.scheduler, quick=args.quick,
-                                  progress=not args.quiet, command=command)
+                                  progress=not args.quiet, command=command, impl=impl)
         except KeyboardInterrupt as exc:
             kept = len(list(finished.glob("*.json")))
             print(f"softmax-mnist: interrupted; {kept} finished run{'s' * (kept != 1)} kept "

@@ -8,6 +8,7 @@ import platform
 import shutil
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from ..experiments import KeptWeights, Study, check_executor, execute, unique_sp
 from ..experiments.store import RunStore
 from ..fileio import write_json, write_text
 from ..outputs import OutputFolder
+from ..teaching.adapter import unsupported
 from .figures import diagnostic_figures, draw, study_figures
+from .implementation import implementation_part
 from .render import render_html, render_markdown
 from .results import Diagnostics, Section
 from .safety import file_stem
@@ -38,7 +41,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
                 seeds: int = 1, jobs: int | None = None, backend: str = "loky",
                 scheduler: str | None = None, quick: bool = False, progress: bool = True,
                 command: str = "softmax-mnist report", overwrite: bool = False,
-                ) -> dict[str, Any]:
+                impl: str | None = None) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
     Writes ``report.md``, ``report.html``, ``results.json`` and one PNG per figure, all
@@ -46,15 +49,20 @@ def make_report(studies: Sequence[Study], data: Dataset,
     claim (refused when it holds another report, unless ``overwrite``). Runs finished
     before an interruption are kept in ``out/.finished-runs`` and not trained again.
     Settings are compared on validation accuracy; test accuracy is only reported.
+    ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
+    checked), which train every run the course interface can express.
     """
     check_report_options(lang, seeds, jobs, backend, scheduler)
     if not isinstance(out, OutputFolder):
         with OutputFolder(Path(out), REPORT_FILES, overwrite=overwrite) as folder:
             return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
                                backend=backend, scheduler=scheduler, quick=quick,
-                               progress=progress, command=command)
+                               progress=progress, command=command, impl=impl)
     started = time.perf_counter()
     specs = unique_specs(studies, seeds)
+    if impl is not None:
+        specs = [s if unsupported(s.model.hidden, s.config) else replace(s, impl=impl)
+                 for s in specs]
     store = RunStore(out.path / FINISHED_RUNS)
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress, store=store)
@@ -76,13 +84,16 @@ def make_report(studies: Sequence[Study], data: Dataset,
         "version": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "platform": f"{platform.system()} {platform.machine()}",
     }
+    implementation = implementation_part(impl, data, studies, lang)
+    meta["implementation"] = implementation.record
     with out.staging() as stage:
         _draw_figures(studies, sections, diagnosed, kept, data, stage, jobs)
         meta["wall_seconds"] = round(time.perf_counter() - started, 1)
         results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
         if diagnosed is not None:
             results["diagnostics"] = diagnosed.to_dict()
-        markdown_text = render_markdown(meta, sections, diagnosed, lang)
+        results["implementation"] = implementation.to_dict()
+        markdown_text = render_markdown(meta, sections, diagnosed, lang, implementation)
         figures = [f for part in (*sections, diagnosed) if part for f in part.figures]
         write_text(stage / "report.md", markdown_text)
         write_text(stage / "report.html", render_html(markdown_text, stage, figures, lang))

@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from .cells import value_text
+from .implementation import ImplementationPart, implementation_lines
 from .results import Diagnostics, Figure, Section, Table
 from .safety import code_span, fence, md_escape, sanitize_html
 from .text import text
 
 
 def render_markdown(meta: dict[str, Any], sections: list[Section],
-                    diagnostics: Diagnostics | None, lang: str) -> str:
+                    diagnostics: Diagnostics | None, lang: str,
+                    implementation: ImplementationPart | None = None) -> str:
     """report.md: headings, tables, figures, observations, in study order."""
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     seeds_text = (t("seeds_one") if meta["seeds"] == 1 else t("seeds_many", seeds=meta["seeds"]))
@@ -28,6 +30,8 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
                wall=meta["wall_seconds"]), ""]
     if meta["quick"]:
         lines += [t("quick"), ""]
+    if implementation is not None:
+        lines += [*implementation_lines(implementation, lang), ""]
     question = None
     for section in sections:
         if section.question and section.question != question:
@@ -43,6 +47,8 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
         if section.kind == "baseline" and diagnostics is not None:
             lines += [f"### {t('diagnostics')}", ""]
             lines += _section_body(diagnostics, lang)
+    if implementation is not None:
+        lines += [f"## {t('implementation')}", "", *_section_body(implementation, lang)]
     commands = [meta["command"], *(f"softmax-mnist experiment {s.name}" for s in sections)]
     lines += [f"## {t('reproduce')}", "", t("reproduce_text"), "", *fence(commands), ""]
     return "\n".join(lines)
@@ -53,7 +59,7 @@ def _setting_text(section: Section) -> str:
     return code_span(section.source) + (f" — {md_escape(base)}" if base else "")
 
 
-def _section_body(section: Section | Diagnostics, lang: str) -> list[str]:
+def _section_body(section: Section | Diagnostics | ImplementationPart, lang: str) -> list[str]:
     lines = []
     for table in section.tables:
         lines += _markdown_table(table)
