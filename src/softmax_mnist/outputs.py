@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import signals
 from .errors import SoftmaxMnistError
+from .fileio import describe_os_error, printable
 
 LOCK_NAME = ".softmax-mnist.lock"
 STAGING_PREFIX = ".staging-"
@@ -36,16 +37,6 @@ STAGING_PREFIX = ".staging-"
 
 class OutputError(SoftmaxMnistError):
     """An output folder cannot be used: taken, in use, or not writable."""
-
-
-def describe_os_error(exc: OSError) -> str:
-    """An OSError in a few words: "permission denied", "no space left on device" …"""
-    return (exc.strerror or type(exc).__name__).lower()
-
-
-def printable(path: os.PathLike[str] | str) -> str:
-    """A path as text that can always be printed or stored (undecodable bytes escaped)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class OutputFolder:

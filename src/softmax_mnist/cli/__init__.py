@@ -2,8 +2,9 @@
 
 One module per group of subcommands, each with ``register(subparsers)`` setting the
 ``handler`` of its commands: ``train``; ``evaluate`` and ``predict``; ``gradcheck``;
-``report`` and ``experiment``. A user mistake ends in one line on stderr and exit
-status 2 (options named by their flags); Ctrl-C ends with 130.
+``report`` and ``experiment``; ``cache``; ``scaffold`` and ``check``. A user mistake
+ends in one line on stderr and exit status 2 (options named by their flags); Ctrl-C ends
+with 130.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from collections.abc import Sequence
 from .. import signals
 from .._version import __version__
 from ..errors import ConfigError, SoftmaxMnistError
-from . import evaluate, gradcheck, studies, train
+from . import cache, evaluate, gradcheck, studies, teach, train
 from .options import FLAGS, Parser
 
-COMMAND_MODULES = (train, evaluate, gradcheck, studies)
+COMMAND_MODULES = (train, evaluate, gradcheck, studies, cache, teach)
 
 
 def build_parser() -> Parser:
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:
-        with signals.terminate_as_interrupt():
+        with signals.handle_interrupts():
             return args.handler(args)
     except ConfigError as exc:
         print(f"softmax-mnist: error: {exc.render(FLAGS)}", file=sys.stderr)

@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "stopping / decay, Q4 preprocessing and an MLP) and write "
                                    "report.md, report.html, report.pdf (with the pdf extra), "
                                    "results.json and the figures.")
-    add_data_options(r, "mnist")
+    add_data_options(r)
     add_study_options(r, "reports/<timestamp>[-N]")
+    _add_impl(r)
     r.set_defaults(handler=report)
 
     x = sub.add_parser("experiment", help="run one study and write its part of the report",
@@ -39,9 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="study name (baseline, momentum, batch-lr, epochs, preprocessing) or "
                         "any name with --config")
     x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
-    add_data_options(x, "mnist")
+    add_data_options(x)
     add_study_options(x, "experiments/<name>-<timestamp>[-N]")
+    _add_impl(x)
     x.set_defaults(handler=experiment)
+
+
+def _add_impl(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--impl", metavar="DIR",
+                   help="train with the student's loss.py and optimizer.py in DIR (runs the "
+                        "course interface cannot express, Nesterov and MLP, stay ours); "
+                        "softmax-mnist check runs on them first")
 
 
 def report(args: argparse.Namespace) -> int:
@@ -68,18 +77,19 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     from .. import signals
     from ..data import load_dataset
     from ..errors import SoftmaxMnistError
-    from ..experiments import check_executor, load_study, read_study_text
-    from ..fileio import write_json
-    from ..outputs import OutputFolder, printable
+    from ..experiments import load_study, read_study_text
+    from ..fileio import printable, write_json
+    from ..outputs import OutputFolder
     from ..report import make_report
-    from ..report.build import FINISHED_RUNS, REPORT_FILES
+    from ..report.build import FINISHED_RUNS, REPORT_FILES, check_report_options
     from ..report.safety import file_stem
+    from .teach import require_passing_check
 
     if texts is None:
         texts = [read_study_text(name, path)[0] for name, path in wanted]
     studies = [load_study(name, path, quick=args.quick, text=text)
                for (name, path), text in zip(wanted, texts, strict=True)]
-    check_executor(args.jobs, args.backend, args.scheduler)  # before loading anything
+    check_report_options(args.lang, args.seeds, args.jobs, args.backend, args.scheduler)
     markers = (*REPORT_FILES, ARGS_FILE)
     if args.resume:
         folder = OutputFolder(Path(args.resume), markers, resuming=True)
@@ -88,7 +98,11 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     else:
         folder = OutputFolder.unique(Path(parent), file_stem(stem) if stem else "", markers)
     out = printable(folder.path)
+    impl = str(Path(args.impl).resolve()) if args.impl else None
     with folder:
+        if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
+                None, "mnist") else None):
+            return 1  # the folder, made for this report, is removed again
         data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
                             progress=not args.quiet)
         if not args.resume:
@@ -102,7 +116,7 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
             results = make_report(studies, data, folder, lang=args.lang, seeds=args.seeds,
                                   jobs=args.jobs, backend=args.backend,
                                   scheduler=args.scheduler, quick=args.quick,
-                                  progress=not args.quiet, command=command,
+                                  progress=not args.quiet, command=command, impl=impl,
                                   options=_number_options(args))
         except KeyboardInterrupt as exc:
             kept = len(list(finished.glob("*.json")))
@@ -130,7 +144,7 @@ def _number_options(args: argparse.Namespace) -> list[str]:
     """The options given that change the report's numbers (or its language), as typed:
     the Reproduce section repeats them for each study."""
     words = []
-    if args.dataset != "mnist":
+    if args.dataset not in (None, "mnist"):
         words += ["--dataset", args.dataset]
     if args.data_dir:
         words += ["--data-dir", args.data_dir]
@@ -142,6 +156,8 @@ def _number_options(args: argparse.Namespace) -> list[str]:
         words += ["--seeds", str(args.seeds)]
     if args.lang != "en":
         words += ["--lang", args.lang]
+    if getattr(args, "impl", None):
+        words += ["--impl", args.impl]
     return words
 
 

@@ -13,10 +13,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train a model and write model.npz, metrics.json, "
                                      "curves.png", description="Train and test a model. "
                        "Defaults are the seed write-up's best setting.")
-    add_data_options(t, "mnist")
+    add_data_options(t)
     t.add_argument("--val-size", type=int, metavar="N",
                    help="last N training images validate (default 5000; 1000 for the sample)")
     add_training_options(t)
+    t.add_argument("--impl", metavar="DIR",
+                   help="train the student's loss.py and optimizer.py in DIR (the course "
+                        "interface) instead of ours; softmax-mnist check runs on them first")
     o = t.add_argument_group("output")
     o.add_argument("--out", metavar="DIR",
                    help="output folder (default: a new runs/<timestamp>[-N])")
@@ -35,10 +38,13 @@ RESUME_KEEPS = {"--resume", "--quiet", "--data-dir", "--offline"}  # what --resu
 def run(args: argparse.Namespace) -> int:
     from .. import signals
     from ..errors import ConfigError
-    from ..outputs import OutputFolder, printable
+    from ..fileio import printable
+    from ..outputs import OutputFolder
     from ..runner import RUN_FILES, run_and_save
+    from ..teaching.adapter import refuse_unsupported
     from ..training import TrainingInterrupted
     from ..training.checkpoint import NAME, load_checkpoint
+    from .teach import require_passing_check
 
     if args.resume:
         others = sorted({a.split("=")[0] for a in args.argv if a.startswith("--")}
@@ -58,10 +64,17 @@ def run(args: argparse.Namespace) -> int:
         run_args = {"dataset": args.dataset, "data_dir": args.data_dir,
                     "val_size": args.val_size, "allow_download": not args.offline,
                     "spec": spec.to_dict(), "config": config.to_dict()}
+        if args.impl:
+            refuse_unsupported(spec.hidden, config)
+            run_args["impl"] = str(Path(args.impl).resolve())
         folder = (OutputFolder(Path(args.out), RUN_FILES, overwrite=args.overwrite)
                   if args.out else OutputFolder.unique(Path("runs"), "", RUN_FILES))
     out = printable(folder.path)
-    with folder, signals.terminate_as_interrupt():
+    impl = run_args.get("impl")
+    with folder, signals.handle_interrupts():
+        if impl and not require_passing_check(impl, run_args["data_dir"] if run_args[
+                "dataset"] in (None, "mnist") else None):
+            return 1  # the folder, made for this run, is removed again
         try:
             result = run_and_save(folder, run_args, progress=not args.quiet,
                                   resume_state=resume_state)
@@ -70,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
                   f"epoch {exc.checkpoint['epoch']} to {out}/{NAME}. Continue with: "
                   f"softmax-mnist train --resume {out}", file=sys.stderr)
             return signals.EXIT_CODES[exc.signum]
-    print(f"{result.summary()} → {out}/")
+    by = f" — trained by the classes in {printable(impl)}" if impl else ""
+    print(f"{result.summary()} → {out}/{by}")
     if result.metrics["diverged"]:
         print(f"softmax-mnist: {result.metrics['divergence']}", file=sys.stderr)
         return 3

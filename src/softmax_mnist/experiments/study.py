@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..fileio import describe_os_error, printable
 from ..model import MODEL_OPTIONS, ModelSpec
-from ..outputs import describe_os_error, printable
 from ..training import TrainConfig
 from ..training.options import reject_unknown
 from .run import RunSpec
@@ -189,8 +189,9 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
     grid = raw.get("grid", {})
     checkpoints = raw.get("checkpoints", [])
     thresholds = raw.get("thresholds", [0.9, 0.92])
+    _check_table(quick_over.get("base", {}), source, "[quick] base")  # checked always
+    _check_table(quick_over.get("grid", {}), source, "[quick] grid")
     if quick:
-        _check_table(quick_over.get("base", {}), source, "[quick] base")
         base.update(quick_over.get("base", {}))
         grid = quick_over.get("grid", grid)
         checkpoints = quick_over.get("checkpoints", checkpoints)

@@ -6,8 +6,9 @@ epoch for SGD / momentum / Nesterov with two runs at a time, 0.06 s for all thre
 After them, :func:`time_epochs` trains each distinct *speed setting* once more in this
 process, alone, through the one training path (``runner.prepare`` + ``fit_network``):
 
-- a speed setting is what decides the cost of an epoch — the model, the batch size and
-  the optimizer's work per step (momentum, Nesterov, weight decay) — and not the learning
+- a speed setting is what decides the cost of an epoch — the model, the batch size,
+  the optimizer's work per step (momentum, Nesterov, weight decay) and the implementation
+  (ours, or a student's ``--impl``) — and not the learning
   rate, its decay or the stopping rule, which change the numbers but not the work;
 - one epoch of each setting is timed in each of ``repeats`` rounds over all settings and
   the fastest kept (as ``timeit`` does: slower repeats measured other programs; rounds
@@ -51,7 +52,7 @@ def speed_key(spec: RunSpec) -> str:
     c = spec.config
     return (f"{spec.model.preprocess}|{spec.model.center}|{list(spec.model.hidden)}|"
             f"{spec.model.activation}|b{c.batch_size}|m{c.momentum > 0}|n{c.nesterov}|"
-            f"wd{c.weight_decay > 0}")
+            f"wd{c.weight_decay > 0}|{spec.impl or ''}")
 
 
 def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
@@ -84,7 +85,8 @@ def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
         for key, spec in by_key.items():
             subset, timed, steps = subsets[key]
             config = replace(spec.config, max_epoch=1, early_stop="none", lr_decay=1.0)
-            solver = fit_network(subset, spec.model, config, len(data.classes))
+            solver = fit_network(subset, spec.model, config, len(data.classes),
+                                 impl=spec.impl)
             if solver.history.diverged:
                 continue
             train = solver.train_seconds

@@ -10,6 +10,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from ..experiments.store import RunStore
 from ..experiments.timing import MAX_STEPS
 from ..fileio import write_json, write_text
 from ..outputs import OutputFolder
+from ..teaching.adapter import unsupported
 from .figures import diagnostic_figures, draw, study_figures
+from .implementation import implementation_part
 from .pdf import write_pdf
 from .render import html_body, render_html, render_markdown
 from .results import Diagnostics, Section
@@ -51,7 +54,8 @@ def make_report(studies: Sequence[Study], data: Dataset,
                 seeds: int = 1, jobs: int | None = None, backend: str = "loky",
                 scheduler: str | None = None, quick: bool = False, progress: bool = True,
                 command: str = "softmax-mnist report", overwrite: bool = False,
-                options: Sequence[str] = (), pdf: bool = True) -> dict[str, Any]:
+                options: Sequence[str] = (), pdf: bool = True,
+                impl: str | None = None) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
     Writes ``report.md``, ``report.html``, ``results.json``, one PNG per figure and, with
@@ -62,26 +66,28 @@ def make_report(studies: Sequence[Study], data: Dataset,
     accuracy; test accuracy is only reported. ``options``: the command-line options that
     change the numbers (``--data-dir DIR``, ``--seeds 3`` …), for the Reproduce section.
     ``progress``: a bar over runs on a terminal, else a line per finished study (stderr).
+    ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
+    checked), which train every run the course interface can express (and are timed).
     """
-    if lang not in LANGS:
-        raise ConfigError(f"{{lang}} must be one of {', '.join(LANGS)}, got {lang!r}.",
-                          params=("lang",))
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ConfigError(f"{{seeds}} must be a whole number ≥ 1, got {seeds!r}.",
-                          params=("seeds",))
-    check_executor(jobs, backend, scheduler)
+    check_report_options(lang, seeds, jobs, backend, scheduler)
     if not isinstance(out, OutputFolder):
         with OutputFolder(Path(out), REPORT_FILES, overwrite=overwrite) as folder:
             return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
                                backend=backend, scheduler=scheduler, quick=quick,
-                               progress=progress, command=command, options=options, pdf=pdf)
+                               progress=progress, command=command, options=options, pdf=pdf,
+                               impl=impl)
     started = time.perf_counter()
     say = _Progress(studies, seeds, progress, started)
     specs = unique_specs(studies, seeds)
+    if impl is not None:
+        specs = [s if unsupported(s.model.hidden, s.config) else replace(s, impl=impl)
+                 for s in specs]
     store = RunStore(out.path / FINISHED_RUNS)
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress, store=store, on_done=say.run_done)
-    timed_specs = [sp for st in studies if st.kind != "ablation" for sp in st.specs(1)]
+    timed_specs = [sp if impl is None or unsupported(sp.model.hidden, sp.config)
+                   else replace(sp, impl=impl)
+                   for st in studies if st.kind != "ablation" for sp in st.specs(1)]
     repeats = 2 if quick else 5
     timing_started = time.perf_counter()
     timings = time_epochs(timed_specs, data, repeats=repeats)
@@ -111,6 +117,8 @@ def make_report(studies: Sequence[Study], data: Dataset,
         "version": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "platform": f"{platform.system()} {platform.machine()}",
     }
+    implementation = implementation_part(impl, data, studies, lang)
+    meta["implementation"] = implementation.record
     with out.staging() as stage:
         count = _draw_figures(studies, sections, diagnosed, kept, data, stage, jobs, lang)
         say.line(f"drew {count} figures")
@@ -118,7 +126,8 @@ def make_report(studies: Sequence[Study], data: Dataset,
         results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
         if diagnosed is not None:
             results["diagnostics"] = diagnosed.to_dict()
-        markdown_text = render_markdown(meta, sections, diagnosed, lang)
+        results["implementation"] = implementation.to_dict()
+        markdown_text = render_markdown(meta, sections, diagnosed, lang, implementation)
         figures = [f for part in (*sections, diagnosed) if part for f in part.figures]
         body = html_body(markdown_text, stage, figures)
         write_text(stage / "report.md", markdown_text)
@@ -130,6 +139,18 @@ def make_report(studies: Sequence[Study], data: Dataset,
         write_json(stage / "results.json", results)
     shutil.rmtree(store.folder, ignore_errors=True)  # every run is in results.json now
     return results
+
+
+def check_report_options(lang: str, seeds: int, jobs: int | None, backend: str,
+                         scheduler: str | None) -> None:
+    """ConfigError for an option of a report that cannot work (before any work starts)."""
+    if lang not in LANGS:
+        raise ConfigError(f"{{lang}} must be one of {', '.join(LANGS)}, got {lang!r}.",
+                          params=("lang",))
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError(f"{{seeds}} must be a whole number ≥ 1, got {seeds!r}.",
+                          params=("seeds",))
+    check_executor(jobs, backend, scheduler)
 
 
 def _draw_figures(studies: Sequence[Study], sections: list[Section],

@@ -15,6 +15,7 @@ from typing import Any
 
 from .cells import value_text
 from .figure_text import figure_text
+from .implementation import ImplementationPart, implementation_lines
 from .results import Diagnostics, Figure, Section, Table
 from .safety import code_span, fence, md_escape, sanitize_html
 from .text import text
@@ -23,9 +24,11 @@ QUESTIONS = ("Q1", "Q2", "Q3", "Q4")  # the lab's questions, then the extras (te
 
 
 def render_markdown(meta: dict[str, Any], sections: list[Section],
-                    diagnostics: Diagnostics | None, lang: str) -> str:
+                    diagnostics: Diagnostics | None, lang: str,
+                    implementation: ImplementationPart | None = None) -> str:
     """report.md: the command, the lab's questions with their answers (headings, the
-    question asked, tables, numbered figures, observations), the commands to reproduce."""
+    question asked, tables, numbered figures, observations), a student's implementation
+    when given, the commands to reproduce."""
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     seeds_text = (t("seeds_one") if meta["seeds"] == 1 else t("seeds_many", seeds=meta["seeds"]))
     timing = meta["timing"]
@@ -39,6 +42,8 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
              ""]
     if meta["quick"]:
         lines += [t("quick"), ""]
+    if implementation is not None:
+        lines += [*implementation_lines(implementation, lang), ""]
     question = None
     numbers = itertools.count(1)  # figure numbers
     for section in sections:
@@ -54,6 +59,9 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
         if section.kind == "baseline" and diagnostics is not None:
             lines += [f"### {t('diagnostics')}", ""]
             lines += _section_body(diagnostics, lang, numbers)
+    if implementation is not None:
+        lines += [f"## {t('implementation')}", "",
+                  *_section_body(implementation, lang, numbers)]
     commands = [meta["command"], *(study_command(s, meta["options"]) for s in sections)]
     lines += [f"## {t('reproduce')}", "", t("reproduce_text"), "", *fence(commands), ""]
     return "\n".join(lines)
@@ -73,7 +81,7 @@ def _setting_text(section: Section) -> str:
     return code_span(section.source) + (f" — {md_escape(base)}" if base else "")
 
 
-def _section_body(section: Section | Diagnostics, lang: str,
+def _section_body(section: Section | Diagnostics | ImplementationPart, lang: str,
                   numbers: Iterator[int]) -> list[str]:
     lines = []
     for table in section.tables:
