@@ -54,8 +54,9 @@ def test_live_curves_wait_for_their_interval_but_always_draw_the_last_epoch(tmp_
 def test_train_command_output_keeps_the_final_curves(tmp_path):
     out = tmp_path / "run"
     with OutputFolder(out, RUN_FILES) as folder:
-        run_and_save(folder, {"dataset": "mnist-sample", "config": {"max_epoch": 2,
-                                                                    "early_stop": "none"}},
+        run_and_save(folder, {"dataset": "mnist-sample", "data_dir": None, "val_size": None,
+                              "allow_download": False, "spec": {},
+                              "config": {"max_epoch": 2, "early_stop": "none"}},
                      progress=False)
     with Image.open(out / "curves.png") as image:
         assert image.size[0] > 600

@@ -128,6 +128,7 @@ class LiveCurves(_Curves):
 
     Args:
         path: where to draw, e.g. ``runs/x/curves.png``; a viewer never sees half a file.
+            If it cannot be written (a full disk), drawing stops and training goes on.
         interval: least seconds between two drawings (and always after the last epoch).
         start: the History so far, when a run resumes from a checkpoint.
     """
@@ -138,7 +139,12 @@ class LiveCurves(_Curves):
         self.path, self.title = path, title
 
     def draw(self) -> None:
-        plot_curves(self.history, self.path, self.title)
+        if self.path is None:
+            return
+        try:
+            plot_curves(self.history, self.path, self.title)
+        except OSError:  # a full disk, a folder gone: a preview is not worth the run
+            self.path = None
 
 
 class NotebookCurves(_Curves):

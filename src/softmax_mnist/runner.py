@@ -144,6 +144,8 @@ RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config
 OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl)
 RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
 """The files that mark a folder as holding a run (``curves.png`` goes with them)."""
+LIVE_CURVES = ".curves-live.png"
+"""The live curves while a run replaces an earlier complete one (removed at the end)."""
 
 
 def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
@@ -161,17 +163,26 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
         raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
                           f"{', '.join(OPTIONAL_RUN_KEYS)}), got {sorted(run)}.")
     start = History.from_dict(resume_state["history"]) if resume_state is not None else None
-    live = LiveCurves(folder.path / "curves.png", start=start)  # watch it in an image viewer
+    # watch curves.png in an image viewer while it trains; an earlier complete run being
+    # overwritten keeps its curves.png until this one is complete
+    replacing = (folder.path / "metrics.json").exists()
+    live_path = folder.path / (LIVE_CURVES if replacing else "curves.png")
+    live = LiveCurves(live_path, start=start)
     try:
-        result = train(**run, progress=progress, resume_state=resume_state, callbacks=[live])
-    except TrainingInterrupted as exc:
+        try:
+            result = train(**run, progress=progress, resume_state=resume_state,
+                           callbacks=[live])
+        except TrainingInterrupted as exc:
+            with signals.deferred():
+                save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
+            raise
         with signals.deferred():
-            save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
-        raise
-    with signals.deferred():
-        with folder.staging() as stage:
-            result.save(stage)
-        (folder.path / CHECKPOINT).unlink(missing_ok=True)
+            with folder.staging() as stage:
+                result.save(stage)
+            (folder.path / CHECKPOINT).unlink(missing_ok=True)
+    finally:
+        if replacing:
+            live_path.unlink(missing_ok=True)
     return result
 
 

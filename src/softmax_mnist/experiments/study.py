@@ -144,9 +144,10 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
     its ``text``, as read before by :func:`read_study_text`).
 
     With ``path``, a file without ``name``/``kind`` takes them from ``name`` and the
-    packaged study of that name; a file naming another study is refused (it would run
-    that study under this name). ``quick`` applies the file's ``[quick]`` overrides.
-    Every mistake (unknown study, bad TOML, unknown key) is a ConfigError.
+    packaged study of that name; a file naming another study than the packaged ``name``
+    asked for is refused (it would run that study instead). ``quick`` applies the file's
+    ``[quick]`` overrides. Every mistake (unknown study, bad TOML, unknown key) is a
+    ConfigError.
     """
     if text is None:
         text, source = read_study_text(name, path)
@@ -158,7 +159,8 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
         raise ConfigError(f"{source}: not valid TOML ({exc}).") from None
     except RecursionError:
         raise ConfigError(f"{source}: not valid TOML (nested too deeply).") from None
-    if path is not None and "name" in raw and raw["name"] != name:
+    if (path is not None and name in study_names() and isinstance(raw.get("name"), str)
+            and raw["name"] != name):  # `experiment batch-lr --config momentum.toml`
         raise ConfigError(f"{source} holds the study {raw['name']!r}, not {name!r}: run "
                           f"`softmax-mnist experiment {raw['name']} --config {source}`, or "
                           f"change name in the file.")
@@ -259,7 +261,7 @@ def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
     variants = []
     for i, run in enumerate(runs, 1):
         options = {k: v for k, v in run.items() if k not in LABEL_KEYS}
-        _check_config(options, source, f"[[runs]] #{i}", also=LABEL_KEYS)
+        _check_config(options, source, f"[[runs]] #{i}", also=("label",))
         for key in LABEL_KEYS[1:]:
             if key in run and not isinstance(run[key], str):
                 raise ConfigError(f"{source} [[runs]] #{i}: {key} must be text, got "
