@@ -2,7 +2,7 @@
 
 One module per group of subcommands, each with ``register(subparsers)`` setting the
 ``handler`` of its commands: ``train``; ``evaluate`` and ``predict``; ``gradcheck``;
-``report`` and ``experiment``. A user mistake ends in one line on stderr and exit
+``report`` and ``experiment``; ``serve``. A user mistake ends in one line on stderr and exit
 status 2 (options named by their flags); Ctrl-C ends with 130.
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import ConfigError, SoftmaxMnistError
-from . import evaluate, gradcheck, studies, train
+from . import evaluate, gradcheck, serve, studies, train
 from .options import FLAGS, Parser
 
-COMMAND_MODULES = (train, evaluate, gradcheck, studies)
+COMMAND_MODULES = (train, evaluate, gradcheck, studies, serve)
 
 
 def build_parser() -> Parser:

@@ -65,6 +65,19 @@ class Network:
             grad = layer.backward(grad)
         first.backward_params(grad)
 
+    def input_gradient(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """x: (N, D), grad = ∂L/∂logits: (N, C) -> ∂L/∂x: (N, D).
+
+        A forward pass, then the full backward pass — the first layer's input gradient
+        included, which ``backward`` skips for training. With ``grad`` one-hot in class c
+        this is ∂z_c/∂x, the gradient of input × gradient maps. Like ``forward`` and
+        ``backward`` it overwrites the layers' caches and ``grads``.
+        """
+        self.forward(x)
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
     def parameters(self) -> Iterator[tuple[Layer, str]]:
         """(layer, name) for every trainable array, in layer order."""
         for layer in self.layers:
