@@ -96,13 +96,14 @@ class Explainer:
         split = max((i + 1 for i, step in enumerate(steps) if not step.affine), default=0)
         self.image_steps = Pipeline(steps[:split])
         """The non-affine steps (deskew, moment-norm, denoise) and those before them."""
-        self._affine_steps = Pipeline(steps[split:])
+        self.affine_steps = Pipeline(steps[split:])
+        """The rest: affine, folded into the weights (linear) or the chain rule (MLP)."""
         self.network = model.network
         self.classes = model.classes
         pixels = self.image_steps.output_size(IMAGE_PIXELS)
         self.side = image_side(pixels)
         probes = np.vstack([np.zeros(pixels), INK * np.eye(pixels)])
-        out = np.asarray(self._affine_steps.transform(probes), np.float64)
+        out = np.asarray(self.affine_steps.transform(probes), np.float64)
         self._t = out[0]
         self._A = (out[1:] - out[0]) / INK
         self.linear = len(model.network.fc_layers) == 1
@@ -131,7 +132,7 @@ class Explainer:
             raise ValueError(f"class labels must be 0 … {len(self.classes) - 1}, got {labels}")
         seen = np.asarray(self.image_steps.transform(
             np.asarray(x, np.float64).reshape(1, -1)), np.float64)
-        features = np.asarray(self._affine_steps.transform(seen), np.float64)
+        features = np.asarray(self.affine_steps.transform(seen), np.float64)
         logits = self.network.forward(features)[0].astype(np.float64)
         if self.linear:
             maps = seen * self._weights[:, labels].T  # (k, P)

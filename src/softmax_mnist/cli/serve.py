@@ -44,9 +44,10 @@ def serve(args: argparse.Namespace) -> int:
         from ..web import create_app, load_models
         from ..web.server import LOOPBACK_HOSTS, bind, run
     except ImportError as exc:
-        if exc.name not in WEB_PACKAGES:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in WEB_PACKAGES:
             raise
-        raise SoftmaxMnistError(f"serve needs the web extra ({exc.name} is not installed): "
+        raise SoftmaxMnistError(f"serve needs the web extra ({missing} is not installed): "
                                 f"{INSTALL}") from None
     listener = bind(args.host, args.port)  # a busy port fails before any work
     models = load_models(args.models) if args.models else [_default_model(args)]
