@@ -37,6 +37,7 @@ import numpy as np
 
 from .data.registry import IMAGE_PIXELS
 from .model import Model
+from .nn import Network
 from .preprocessing import Pipeline
 from .preprocessing.imageops import image_side
 
@@ -87,8 +88,9 @@ class Explainer:
     Built once per model: the affine part of the preprocessing is measured by
     probing it with a blank image and one image per lit pixel (its matrix A: (P, F)
     and offset t: (F,), features = x A + t), and for a linear model folded into the
-    effective weights. ``explain`` runs the network's forward and backward passes,
-    which use the layers' caches: call it from one thread at a time per model.
+    effective weights. ``explain`` runs its own float64 copy of the network (exact
+    sums, BLAS-speed products), whose layers keep caches between the forward and the
+    backward pass: call it from one thread at a time per explainer.
     """
 
     def __init__(self, model: Model):
@@ -98,7 +100,11 @@ class Explainer:
         """The non-affine steps (deskew, moment-norm, denoise) and those before them."""
         self.affine_steps = Pipeline(steps[split:])
         """The rest: affine, folded into the weights (linear) or the chain rule (MLP)."""
-        self.network = model.network
+        fcs = model.network.fc_layers
+        self.network = Network.build(fcs[0].shape[0], fcs[-1].shape[1],
+                                     [fc.shape[1] for fc in fcs[:-1]], model.activation,
+                                     dtype=np.float64)
+        self.network.set_weights(model.network.get_weights())
         self.classes = model.classes
         pixels = self.image_steps.output_size(IMAGE_PIXELS)
         self.side = image_side(pixels)
@@ -106,11 +112,10 @@ class Explainer:
         out = np.asarray(self.affine_steps.transform(probes), np.float64)
         self._t = out[0]
         self._A = (out[1:] - out[0]) / INK
-        self.linear = len(model.network.fc_layers) == 1
+        self.linear = len(fcs) == 1
         self.method = EXACT if self.linear else INPUT_X_GRADIENT
         if self.linear:
-            fc = model.network.fc_layers[0]
-            W, b = (np.asarray(fc.params[k], np.float64) for k in ("W", "b"))
+            W, b = (self.network.fc_layers[0].params[k] for k in ("W", "b"))
             self._weights = self._A @ W  # (P, C): the effective weight images
             self._blank = self._t @ W + b  # (C,): β, the logits of a blank image
 
@@ -133,7 +138,7 @@ class Explainer:
         seen = np.asarray(self.image_steps.transform(
             np.asarray(x, np.float64).reshape(1, -1)), np.float64)
         features = np.asarray(self.affine_steps.transform(seen), np.float64)
-        logits = self.network.forward(features)[0].astype(np.float64)
+        logits = self.network.forward(features)[0]
         if self.linear:
             maps = seen * self._weights[:, labels].T  # (k, P)
             offsets = self._blank[labels]

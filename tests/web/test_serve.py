@@ -152,8 +152,8 @@ def test_without_the_web_extra_it_says_how_to_install_it(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "starlette", None)  # import starlette fails
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
-    assert err == ("softmax-mnist: error: serve needs the web extra (starlette is not "
-                   "installed): pip install 'softmax-mnist[web]'\n")
+    assert err == ("softmax-mnist: error: serve needs the web extra (Starlette and uvicorn; "
+                   "starlette is missing): pip install 'softmax-mnist[web]'\n")
 
 
 def test_another_host_warns_and_open_starts_the_browser(sample_models, tmp_path):

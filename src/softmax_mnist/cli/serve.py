@@ -47,8 +47,8 @@ def serve(args: argparse.Namespace) -> int:
         missing = (exc.name or "").partition(".")[0]
         if missing not in WEB_PACKAGES:
             raise
-        raise SoftmaxMnistError(f"serve needs the web extra ({missing} is not installed): "
-                                f"{INSTALL}") from None
+        raise SoftmaxMnistError(f"serve needs the web extra (Starlette and uvicorn; "
+                                f"{missing} is missing): {INSTALL}") from None
     listener = bind(args.host, args.port)  # a busy port fails before any work
     models = load_models(args.models) if args.models else [_default_model(args)]
     app = create_app(models, allowed_hosts=LOOPBACK_HOSTS if listener.loopback else None)

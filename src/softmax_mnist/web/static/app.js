@@ -283,7 +283,9 @@
       bar.classList.toggle("is-picked", label === state.picked);
       bar.setAttribute("aria-pressed", String(label === state.picked));
     }
-    card.querySelector(".digit").textContent = result ? result.top[0].class : "·";
+    const digit = card.querySelector(".digit");
+    digit.textContent = result ? result.top[0].class : "?";
+    digit.classList.toggle("is-empty", !result);
     card.querySelector(".confidence").textContent = result ? percent(result.top[0].probability) : "";
 
     const seenFigure = card.querySelector(".seen-figure");
