@@ -68,14 +68,15 @@ class Network:
     def input_gradient(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """x: (N, D), grad = ∂L/∂logits: (N, C) -> ∂L/∂x: (N, D).
 
-        A forward pass, then the full backward pass — the first layer's input gradient
-        included, which ``backward`` skips for training. With ``grad`` one-hot in class c
-        this is ∂z_c/∂x, the gradient of input × gradient maps. Like ``forward`` and
-        ``backward`` it overwrites the layers' caches and ``grads``.
+        A forward pass, then a backward pass through every layer — the first one's input
+        gradient included, which ``backward`` skips for training — that computes input
+        gradients only (``grads`` are left as they are). With ``grad`` one-hot in class c
+        this is ∂z_c/∂x, the gradient of input × gradient maps. Like ``forward`` it
+        overwrites the layers' caches.
         """
         self.forward(x)
         for layer in reversed(self.layers):
-            grad = layer.backward(grad)
+            grad = layer.backward_input(grad)
         return grad
 
     def parameters(self) -> Iterator[tuple[Layer, str]]:
