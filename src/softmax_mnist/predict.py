@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,8 +128,10 @@ def _read_gray(source: Path | BinaryIO, name: str, max_pixels: int | None = None
         raise ImageError(f"{name}: not an image file (Pillow reads PNG, JPEG, BMP, GIF, "
                          f"TIFF, WebP …).") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"{name}: image too large to read safely ({_first_line(exc)}).") \
-            from None
+        size = re.search(r"\((\d+) pixels\)", str(exc))
+        what = f"{int(size[1]):,} pixels" if size else _first_line(exc)
+        raise ImageError(f"{name}: image too large to read safely ({what}: a decompression "
+                         f"bomb?).") from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:  # truncated or damaged data
         raise ImageError(f"{name}: cannot read the image ({_first_line(exc)}).") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 
@@ -39,23 +40,43 @@ def port_number(text: str) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)  # while loading or training, as Ctrl-C
+    _check_web_extra()
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # loading, training: as Ctrl-C
     try:
-        from ..web import create_app, load_models
-        from ..web.server import LOOPBACK_HOSTS, bind, run
+        return _serve(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_web_extra() -> None:
+    """Import the web package; a missing dependency is one line saying what to install."""
+    try:
+        for module in ("..web", "..web.server"):
+            importlib.import_module(module, __package__)
     except ImportError as exc:
         missing = (exc.name or "").partition(".")[0]
         if missing not in WEB_PACKAGES:
             raise
         raise SoftmaxMnistError(f"serve needs the web extra (Starlette and uvicorn; "
                                 f"{missing} is missing): {INSTALL}") from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ..web import create_app, load_models
+    from ..web.server import LOOPBACK_HOSTS, bind, run
+
     listener = bind(args.host, args.port)  # a busy port fails before any work
-    models = load_models(args.models) if args.models else [_default_model(args)]
-    app = create_app(models, allowed_hosts=LOOPBACK_HOSTS if listener.loopback else None)
+    try:
+        models = load_models(args.models) if args.models else [_default_model(args)]
+        app = create_app(models, allowed_hosts=LOOPBACK_HOSTS if listener.loopback else None)
+    except BaseException:
+        listener.socket.close()
+        raise
     for m in models:
-        accuracy = m.summary()["test_accuracy"]
+        summary = m.summary()
+        accuracy = summary["test_accuracy"]
         shown = "test accuracy unknown" if accuracy is None else f"{accuracy:.2%} test"
-        print(f"serving {m.name}: {m.kind} {m.summary()['layers']}, {shown}", file=sys.stderr)
+        print(f"serving {m.name}: {m.kind} {summary['layers']}, {shown}", file=sys.stderr)
     if not listener.loopback:
         print(f"softmax-mnist: warning: listening on {args.host}: anyone who can reach this "
               f"machine can use the page and the API (the default 127.0.0.1 keeps it to "

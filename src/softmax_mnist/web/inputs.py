@@ -87,9 +87,7 @@ def image_from_body(body: bytes, content_type: str,
     try:
         return prepare_digit(decode_gray(body, "the body", max_pixels))
     except ImageError as exc:
-        hint = (" (curl -d drops line breaks from files: use --data-binary)"
-                if media == "application/x-www-form-urlencoded" else "")
-        raise HTTPException(400, f"{exc}{hint}") from None
+        raise HTTPException(400, str(exc)) from None
 
 
 def image_from_json(body: bytes) -> np.ndarray:
