@@ -98,7 +98,7 @@ def test_early_stopping_holds_out_validation(sample):
 
 
 @pytest.mark.parametrize("params, words", [
-    ({"learning_rate": -1}, "learning_rate must be a number > 0"),
+    ({"learning_rate": -1}, "learning_rate must be a number ≥ 1e-07"),
     ({"batch_size": 0}, "batch_size"),
     ({"activation": "tanh"}, "activation"),
     ({"early_stopping": True, "validation_fraction": 1.5}, "validation_fraction"),

@@ -15,12 +15,15 @@ import numpy as np
 
 from .data.registry import IMAGE_PIXELS, IMAGE_SIDE
 from .errors import ConfigError, DataError, ModelFileError
-from .fileio import write_npz
+from .fileio import printable, read_npz, write_npz
 from .nn import ACTIVATIONS, Network, softmax
 from .preprocessing import CENTER_CHOICES, Pipeline, steps_help
 from .training.options import Option, check_options, reject_unknown
 
 FORMAT_VERSION = 1
+MODEL_KEYS = ("format_version", "classes", "activation", "metadata", "num_layers")
+MAX_LAYERS = 64
+MAX_HIDDEN = 16384  # units a hidden layer: 13M weights from 784 pixels, minutes an epoch
 
 MODEL_OPTIONS: dict[str, Option] = {
     "center": Option(str, "subtract the training mean per pixel, per image (the course "
@@ -29,7 +32,7 @@ MODEL_OPTIONS: dict[str, Option] = {
                               f"split: {steps_help()}; e.g. deskew,pca:100",
                          "--preprocess", metavar="STEPS"),
     "hidden": Option(list, "hidden layer sizes for an MLP, e.g. 256 or 512,256", "--hidden",
-                     metavar="SIZES"),
+                     low=1, high=MAX_HIDDEN, metavar="SIZES"),
     "activation": Option(str, "hidden-layer activation", "--activation",
                          choices=tuple(ACTIVATIONS)),
 }
@@ -54,6 +57,9 @@ class ModelSpec:
     def __post_init__(self) -> None:
         check_options(asdict(self), MODEL_OPTIONS)
         object.__setattr__(self, "hidden", tuple(self.hidden))
+        if len(self.hidden) > MAX_LAYERS - 1:
+            raise ConfigError(f"{{hidden}} may hold at most {MAX_LAYERS - 1} layers, got "
+                              f"{len(self.hidden)}.", params=("hidden",))
         self.pipeline()  # the steps parse and fit together on 28×28 images
 
     @classmethod
@@ -129,41 +135,45 @@ class Model:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Model:
         """Read a model written by :meth:`save`; anything else is a ModelFileError."""
-        path = Path(path)
-        if not path.is_file():
-            raise ModelFileError(f"{path}: no such model file.")
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except Exception as exc:  # zipfile, ValueError for pickles, OSError ...
-            raise ModelFileError(f"{path}: not a softmax-mnist model file ({exc}).") from None
-        return cls._from_arrays(arrays, path)
+        arrays = read_npz(path, "softmax-mnist model file",
+                          keep=lambda n: n in MODEL_KEYS or n.startswith(("layers/",
+                                                                          "preprocess/")))
+        return cls._from_arrays(arrays, Path(path))
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, np.ndarray], path: Path) -> Model:
+        where = printable(path)
         try:
             version = int(arrays["format_version"])
             if version != FORMAT_VERSION:
-                raise ModelFileError(f"{path}: model format {version}, this version of "
+                raise ModelFileError(f"{where}: model format {version}, this version of "
                                      f"softmax-mnist reads format {FORMAT_VERSION}.")
             activation = str(arrays["activation"])
+            num_layers = int(arrays["num_layers"])
+            if not 1 <= num_layers <= MAX_LAYERS:
+                raise ValueError(f"{num_layers} layers")
             weights = [(arrays[f"layers/{i}/W"], arrays[f"layers/{i}/b"])
-                       for i in range(int(arrays["num_layers"]))]
+                       for i in range(num_layers)]
             metadata = json.loads(str(arrays["metadata"]))
-            classes = [str(c) for c in arrays["classes"]]
-        except (KeyError, ValueError, TypeError) as exc:
-            raise ModelFileError(f"{path}: not a softmax-mnist model file "
+            if not isinstance(metadata, dict):
+                raise ValueError("metadata is not a JSON object")
+            classes = [str(c) for c in np.asarray(arrays["classes"]).reshape(-1)]
+        except (KeyError, ValueError, TypeError, RecursionError) as exc:
+            raise ModelFileError(f"{where}: not a softmax-mnist model file "
                                  f"(missing or bad entry {exc}).") from None
-        _check_shapes(weights, path)
+        _check_shapes(weights, where)
+        if len(classes) != weights[-1][0].shape[1]:
+            raise ModelFileError(f"{where}: names {len(classes)} classes but its last layer "
+                                 f"has {weights[-1][0].shape[1]} outputs.")
         try:
             network = Network.build(weights[0][0].shape[0], weights[-1][0].shape[1],
                                     hidden=[W.shape[1] for W, _ in weights[:-1]],
                                     activation=activation)
         except ValueError as exc:
-            raise ModelFileError(f"{path}: {exc}") from None
+            raise ModelFileError(f"{where}: {exc}") from None
         network.set_weights([array for pair in weights for array in pair])
         preprocess = Pipeline.from_arrays(arrays)
-        _check_preprocessing(preprocess, weights[0][0].shape[0], path)
+        _check_preprocessing(preprocess, weights[0][0].shape[0], where)
         return cls(network, preprocess, classes, metadata, activation)
 
 
@@ -178,25 +188,30 @@ def _images(X: np.ndarray) -> np.ndarray:
     return X
 
 
-def _check_preprocessing(preprocess: Pipeline, num_features: int, path: Path) -> None:
-    """The saved preprocessing must turn one 28×28 image into the first layer's input."""
+def _check_preprocessing(preprocess: Pipeline, num_features: int, where: str) -> None:
+    """The saved preprocessing must turn 28×28 images into the first layer's input, with
+    finite numbers (a blank and a full image are tried)."""
+    probe = np.array([np.zeros(IMAGE_PIXELS), np.full(IMAGE_PIXELS, 255)], np.uint8)
     try:
-        features = preprocess.transform(np.zeros((1, IMAGE_PIXELS), np.uint8))
+        with np.errstate(all="ignore"):
+            features = preprocess.transform(probe)
     except (ValueError, TypeError, IndexError, ConfigError) as exc:
-        raise ModelFileError(f"{path}: its preprocessing does not fit "
+        raise ModelFileError(f"{where}: its preprocessing does not fit "
                              f"{IMAGE_SIDE}×{IMAGE_SIDE} images ({exc}).") from None
-    if features.shape != (1, num_features):
-        raise ModelFileError(f"{path}: its preprocessing makes {features.shape[1]} features "
+    if features.shape != (2, num_features):
+        raise ModelFileError(f"{where}: its preprocessing makes {features.shape[1]} features "
                              f"but the first layer takes {num_features}.")
+    if not np.isfinite(features).all():
+        raise ModelFileError(f"{where}: its preprocessing holds non-finite numbers.")
 
 
-def _check_shapes(weights: list[tuple[np.ndarray, np.ndarray]], path: Path) -> None:
+def _check_shapes(weights: list[tuple[np.ndarray, np.ndarray]], where: str) -> None:
     if not weights:
-        raise ModelFileError(f"{path}: model has no layers.")
+        raise ModelFileError(f"{where}: model has no layers.")
     for i, (W, b) in enumerate(weights):
         ok = W.ndim == 2 and b.shape == (W.shape[1],) and np.issubdtype(W.dtype, np.floating)
         if i > 0:
             ok = ok and W.shape[0] == weights[i - 1][0].shape[1]
         if not ok or not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise ModelFileError(f"{path}: layer {i} has inconsistent or non-finite "
+            raise ModelFileError(f"{where}: layer {i} has inconsistent or non-finite "
                                  f"parameters (W {W.shape}, b {b.shape}).")

@@ -43,7 +43,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .data import IMAGE_SIDE
 from .errors import SoftmaxMnistError
-from .fileio import atomic_path
+from .fileio import atomic_path, describe_os_error, printable
 from .model import Model
 
 SIDE = IMAGE_SIDE  # MNIST images are 28×28 …
@@ -153,7 +153,10 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _to_gray(img: Image.Image) -> np.ndarray:
-    """A Pillow image -> (H, W) float64 gray levels 0..255."""
+    """A Pillow image -> (H, W) float64 gray levels 0..255 (16-bit, 32-bit and float
+    images are brought to that range from their own: 0…65535, 0…1)."""
+    if img.mode.startswith(("I", "F")):
+        return _wide_to_gray(np.asarray(img, dtype=np.float64), img.mode)
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (
         img.mode == "P" and "transparency" in img.info)
     if has_alpha:
@@ -164,6 +167,19 @@ def _to_gray(img: Image.Image) -> np.ndarray:
         gray = np.asarray(img.convert("RGBA").convert("L"), dtype=np.float64)
         return gray * alpha + 255 * (1 - alpha)  # over white paper
     return np.asarray(img.convert("L"), dtype=np.float64)
+
+
+def _wide_to_gray(a: np.ndarray, mode: str) -> np.ndarray:
+    """Levels of a 16-bit (``I;16``), 32-bit (``I``) or float (``F``) image -> 0..255."""
+    a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
+    if a.ndim == 3:  # e.g. I;16 with an alpha band read as two planes
+        a = a[..., 0]
+    peak = float(a.max()) if a.size else 0.0
+    if mode.startswith("I;16") or (mode == "I" and 255 < peak <= 65535):
+        return a * (255 / 65535)
+    if mode == "F" and peak <= 1.0:
+        return np.clip(a, 0, 1) * 255
+    return np.clip(a * (255 / peak), 0, 255) if peak > 255 else np.clip(a, 0, 255)
 
 
 def _border(a: np.ndarray) -> np.ndarray:
@@ -286,12 +302,34 @@ def prepare_files(paths: Sequence[str | os.PathLike[str]]) -> np.ndarray:
     return np.stack(rows) if rows else np.zeros((0, SIDE * SIDE), np.uint8)
 
 
-def save_prepared(X: np.ndarray, names: Sequence[str], out_dir: str | os.PathLike[str]) -> None:
-    """Write each row of X: (N, 784) uint8 as a 28×28 PNG named after ``names``."""
+def save_prepared(X: np.ndarray, names: Sequence[str],
+                  out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write each row of X: (N, 784) uint8 as a 28×28 PNG named after ``names``
+    (``seven.png`` -> ``seven.28x28.png``; a repeated name gets ``-2``, ``-3`` …).
+    Returns the files written."""
     out = Path(out_dir)
+    where = printable(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ImageError(f"{where} is a file; --save-prepared takes a folder.") from None
+    except OSError as exc:
+        raise ImageError(f"cannot create {where}: {describe_os_error(exc)}.") from None
+    written, taken = [], set()
     for row, name in zip(X, names, strict=True):
-        with atomic_path(out / f"{Path(name).stem}.28x28.png") as tmp:
-            Image.fromarray(row.reshape(SIDE, SIDE)).save(tmp, format="PNG")
+        stem, k = Path(name).stem or "image", 2
+        target = f"{stem}.28x28.png"
+        while target in taken:
+            target, k = f"{stem}-{k}.28x28.png", k + 1
+        taken.add(target)
+        try:
+            with atomic_path(out / target) as tmp:
+                Image.fromarray(row.reshape(SIDE, SIDE)).save(tmp, format="PNG")
+        except OSError as exc:
+            raise ImageError(f"cannot write into {where}: {describe_os_error(exc)}.") \
+                from None
+        written.append(out / target)
+    return written
 
 
 # -- predicting ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,12 +20,17 @@ from typing import Any
 
 import numpy as np
 
+from . import signals
 from ._version import __version__
 from .data import Dataset, load_dataset
+from .errors import ConfigError
 from .fileio import finite, write_json
 from .model import Model, ModelSpec
+from .outputs import OutputFolder
 from .plots import plot_curves
 from .preprocessing import Pipeline
+from .teaching.adapter import course_parts, refuse_unsupported
+from .teaching.student import implementation_record
 from .training import Callback, History, Solver, TrainConfig, TrainingInterrupted
 from .training.checkpoint import NAME as CHECKPOINT
 from .training.checkpoint import save_checkpoint
@@ -65,23 +71,36 @@ def prepare(pipeline: Pipeline, splits: Splits) -> Prepared:
 
 def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_classes: int,
                 *, callbacks: Sequence[Callback] = (), progress: bool = False,
-                resume_state: dict[str, Any] | None = None) -> Solver:
+                resume_state: dict[str, Any] | None = None,
+                impl: str | os.PathLike[str] | None = None) -> Solver:
     """Build ``spec``'s network for the prepared features and train it on their splits.
 
     Returns the Solver after training: its ``network``, ``history``, ``train_seconds``
     and ``divergence``. With ``resume_state`` (a Solver ``state_dict``) training goes on
-    from there.
+    from there. With ``impl``, a folder with a student's ``loss.py`` and ``optimizer.py``
+    (the course interface), their ``SoftmaxCrossEntropyLoss`` and ``SGD`` train instead of
+    ours, from the same initial weights (see :mod:`softmax_mnist.teaching.adapter`); the
+    returned Solver's ``network`` is then one of ours holding their trained W and b.
 
     Raises:
         TrainingInterrupted: on Ctrl-C; it carries a checkpoint of the last epoch.
+        ConfigError: ``impl`` with hidden layers, Nesterov momentum or weight decay.
     """
     (X_train, y_train), (X_val, y_val) = prepared.splits["train"], prepared.splits["val"]
     network = spec.network(prepared.num_features, num_classes, config.seed)
-    solver = Solver(network, X_train, y_train, X_val, y_val, config,
-                    features=prepared.features, callbacks=callbacks, progress=progress)
+    course = loss = optimizer = None
+    if impl is not None:
+        refuse_unsupported(spec.hidden, config)
+        course = course_parts(impl, network, config)
+        network, loss, optimizer = course.network, course.loss, course.optimizer
+    solver = Solver(network, X_train, y_train, X_val, y_val, config, loss=loss,
+                    optimizer=optimizer, features=prepared.features, callbacks=callbacks,
+                    progress=progress)
     if resume_state is not None:
         solver.load_state(resume_state)
     solver.train()
+    if course is not None:
+        solver.network = course.network.to_network()
     return solver
 
 
@@ -120,33 +139,46 @@ class RunResult:
         return out
 
 
-def run_and_save(out: str | os.PathLike[str], run: dict[str, Any], *, progress: bool = True,
+RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config")
+"""The arguments of a run as ``run_and_save`` takes them (and checkpoints keep them)."""
+OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl)
+RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
+"""The files that mark a folder as holding a run (``curves.png`` goes with them)."""
+
+
+def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
                  resume_state: dict[str, Any] | None = None) -> RunResult:
-    """``train(**run)`` and write its outputs into ``out``.
+    """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
     ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
-    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts): on Ctrl-C it goes
-    into ``out/checkpoint.npz`` with the solver's state before the TrainingInterrupted is
-    passed on; a finished run removes the checkpoint.
+    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl`` for a
+    student's implementation): on Ctrl-C or
+    SIGTERM it goes into ``checkpoint.npz`` with the solver's state before the
+    TrainingInterrupted is passed on; a finished run removes the checkpoint.
     """
-    out = Path(out)
+    if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
+        raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
+                          f"{', '.join(OPTIONAL_RUN_KEYS)}), got {sorted(run)}.")
     try:
         result = train(**run, progress=progress, resume_state=resume_state)
     except TrainingInterrupted as exc:
-        save_checkpoint(out / CHECKPOINT, exc.checkpoint, run)
+        with signals.deferred():
+            save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
         raise
-    result.save(out)
-    (out / CHECKPOINT).unlink(missing_ok=True)
+    with signals.deferred():
+        with folder.staging() as stage:
+            result.save(stage)
+        (folder.path / CHECKPOINT).unlink(missing_ok=True)
     return result
 
 
-def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None,
+def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = None,
           config: TrainConfig | dict[str, Any] | None = None, *,
           spec: ModelSpec | dict[str, Any] | None = None, data: Dataset | None = None,
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",
           hidden: Sequence[int] = (), activation: str = "relu", progress: bool = True,
           allow_download: bool = True, resume_state: dict[str, Any] | None = None,
-          **options: Any) -> RunResult:
+          impl: str | None = None, **options: Any) -> RunResult:
     """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
 
     Args:
@@ -161,6 +193,8 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
         progress: progress bars and per-epoch lines on stderr.
         resume_state: a Solver ``state_dict`` (from an interrupted run with the same
             arguments) to continue from.
+        impl: a folder with a student's ``loss.py`` and ``optimizer.py``, which then train
+            (see :func:`fit_network`); metrics and model name it.
 
     Returns:
         RunResult with the model (preprocessing included), History and metrics.
@@ -181,12 +215,17 @@ def train(dataset: str = "mnist", data_dir: str | os.PathLike[str] | None = None
     prepared = prepare(spec.pipeline(), data.splits())
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), progress=progress,
-                         resume_state=resume_state)
-    metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
+                         resume_state=resume_state, impl=impl)
+    try:
+        metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
+        metrics["implementation"] = implementation_record(impl)
+    except KeyboardInterrupt as exc:  # training is over: keep it, resuming only evaluates
+        raise TrainingInterrupted(solver.state_dict(), solver.epoch,
+                                  getattr(exc, "signum", signal.SIGINT)) from None
     model = Model(solver.network, prepared.pipeline, data.classes, activation=spec.activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
                                                     "val_accuracy", "hidden", "preprocess",
-                                                    "version")})
+                                                    "version", "implementation")})
     return RunResult(model, solver.history, metrics)
 
 

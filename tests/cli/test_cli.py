@@ -80,14 +80,14 @@ def test_dotted_raw_files_work(tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["train", "--data-dir", "/no/such/dir"], "does not exist"),
-    (["train", "--dataset", "mnist-sample", "--lr", "-0.1"], "--lr must be a number > 0"),
+    (["train", "--dataset", "mnist-sample", "--lr", "-0.1"], "--lr must be a number ≥ 1e-07"),
     (["train", "--dataset", "mnist-sample", "--momentum", "1.5"], "--momentum must be"),
     (["train", "--dataset", "mnist-sample", "--batch-size", "0"], "--batch-size must be"),
     (["train", "--dataset", "mnist-sample", "--batch-size", "100000"],
      "--batch-size must be in [1, 9000]"),
     (["train", "--dataset", "mnist-sample", "--val-size", "10000"], "--val-size must be"),
     (["train", "--dataset", "mnist-sample", "--epochs", "0"], "--epochs must be"),
-    (["evaluate", "/no/model.npz"], "no such model"),
+    (["evaluate", "/no/model.npz"], "no such file"),
 ])
 def test_user_mistakes_exit_2_with_one_line(args, words, tmp_path):
     proc = run(*args, "--quiet" if args[0] == "train" else "--json", cwd=tmp_path)

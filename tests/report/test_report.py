@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -75,6 +76,11 @@ def numeric_leaves(obj) -> list[float]:
     return []
 
 
+def md_unescape(text: str) -> str:
+    """What a markdown cell shows: backslash escapes and HTML entities resolved."""
+    return html.unescape(re.sub(r"\\([\\`\[\]|])", r"\1", text))
+
+
 def markdown_tables(md: str) -> list[list[list[str]]]:
     """Every table in the markdown: rows (header first, separator dropped) of cell texts."""
     tables, current = [], []
@@ -82,7 +88,7 @@ def markdown_tables(md: str) -> list[list[list[str]]]:
         if line.startswith("|"):
             if not re.fullmatch(r"\|(---\|)+", line):
                 cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
-                current.append([c.strip().replace("\\|", "|") for c in cells])
+                current.append([md_unescape(c.strip()) for c in cells])
         elif current:
             tables.append(current)
             current = []
@@ -130,6 +136,7 @@ def test_every_number_in_report_md_matches_results_json(quick_report):
         json_tables += section["tables"]
         if name == "baseline":
             json_tables += results["diagnostics"]["tables"]
+    json_tables += results["implementation"]["tables"]  # the last part
     md_tables = markdown_tables(md)
     assert len(md_tables) == len(json_tables)
     for md_table, table in zip(md_tables, json_tables, strict=True):

@@ -9,9 +9,9 @@ from softmax_mnist.training import EarlyStopping, PlateauStopping, TrainConfig
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    (dict(learning_rate=0), "learning_rate must be a number > 0"),
+    (dict(learning_rate=0), "learning_rate must be a number ≥ 1e-07"),
     (dict(learning_rate=-1), "learning_rate"), (dict(learning_rate=float("nan")), "learning_rate"),
-    (dict(learning_rate="0.01"), "learning_rate must be a number > 0 .*got '0.01'"),
+    (dict(learning_rate="0.01"), "learning_rate must be a number ≥ 1e-07 .*got '0.01'"),
     (dict(momentum=1.0), r"momentum must be a number in \[0, 1\)"),
     (dict(momentum=-0.1), "momentum"), (dict(weight_decay=-1), "weight_decay"),
     (dict(max_epoch=2.5), "max_epoch must be a whole number"), (dict(seed=True), "seed"),

@@ -135,7 +135,7 @@ def test_a_busy_port_is_one_line_and_exit_2(sample_models):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["missing.npz"], "missing.npz: no such model file."),
+    (["missing.npz"], "missing.npz: no such file."),
     (["bad name=x.npz"], "a model name is 1–40 letters"),
     (["--host", "no-such-host.invalid"], "--host no-such-host.invalid: not an address"),
     (["--port", "70000"], "expected a port 0 … 65535"),

@@ -2,8 +2,9 @@
 
 One module per group of subcommands, each with ``register(subparsers)`` setting the
 ``handler`` of its commands: ``train``; ``evaluate`` and ``predict``; ``gradcheck``;
-``report`` and ``experiment``; ``serve``. A user mistake ends in one line on stderr and exit
-status 2 (options named by their flags); Ctrl-C ends with 130.
+``report`` and ``experiment``; ``cache``; ``scaffold`` and ``check``; ``serve``. A user
+mistake ends in one line on stderr and exit status 2 (options named by their flags); Ctrl-C
+ends with 130.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from .. import signals
 from .._version import __version__
 from ..errors import ConfigError, SoftmaxMnistError
-from . import evaluate, gradcheck, serve, studies, train
+from . import cache, evaluate, gradcheck, serve, studies, teach, train
 from .options import FLAGS, Parser
 
-COMMAND_MODULES = (train, evaluate, gradcheck, studies, serve)
+COMMAND_MODULES = (train, evaluate, gradcheck, studies, cache, teach, serve)
 
 
 def build_parser() -> Parser:
@@ -32,20 +34,24 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # paths with undecodable bytes still print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:
-        return args.handler(args)
+        with signals.handle_interrupts():
+            return args.handler(args)
     except ConfigError as exc:
         print(f"softmax-mnist: error: {exc.render(FLAGS)}", file=sys.stderr)
         return 2
     except SoftmaxMnistError as exc:
         print(f"softmax-mnist: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("softmax-mnist: interrupted.", file=sys.stderr)
-        return 130
+        return signals.exit_code(exc)
 
 
 if __name__ == "__main__":

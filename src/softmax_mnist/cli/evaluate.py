@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from .options import add_data_options, positive_int
 
@@ -12,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("evaluate", help="test a saved model",
                         description="Print test loss and accuracy of a saved model.")
     ev.add_argument("model", metavar="MODEL.npz")
-    add_data_options(ev, None)
+    add_data_options(ev)
     ev.add_argument("--json", action="store_true", help="one machine-readable JSON line")
     ev.set_defaults(handler=evaluate)
 
@@ -33,17 +34,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from ..data import load_dataset
+    from ..data import DATASET_NAMES, load_dataset
+    from ..errors import ConfigError
     from ..model import Model
 
     model = Model.load(args.model)
-    dataset = args.dataset or model.metadata.get("dataset", "mnist")
-    data = load_dataset(dataset, args.data_dir, allow_download=not args.offline,
-                        val_size=0)
+    trained_on = model.metadata.get("dataset")
+    asked = args.dataset
+    if asked is None and args.data_dir is None:
+        if trained_on not in DATASET_NAMES:
+            raise ConfigError(f"{args.model} was trained on files that are none of the known "
+                              f"sets ({trained_on!r}); pass --data-dir with their folder.")
+        asked = trained_on
+    data = load_dataset(asked, args.data_dir, allow_download=not args.offline,
+                        progress=not args.json, test_only=True)
+    if trained_on and data.name != trained_on and {data.name, trained_on} != {
+            "mnist", "mnist-sample"}:
+        print(f"note: {args.model} was trained on {trained_on}; these are {data.name} test "
+              f"images.", file=sys.stderr)
     loss, acc = model.evaluate(data.X_test, data.y_test)
     if args.json:
         print(json.dumps({"model": args.model, "dataset": data.name, "source": data.source,
-                          "test_loss": loss, "test_accuracy": acc, "n": len(data.y_test)}))
+                          "test_loss": loss, "test_accuracy": acc, "n": len(data.y_test)},
+                         allow_nan=False))
     else:
         print(f"test accuracy {acc:.2%}, loss {loss:.4f} on {len(data.y_test)} {data.name} "
               f"test images ({data.source})")
@@ -59,5 +72,5 @@ def predict(args: argparse.Namespace) -> int:
     if args.save_prepared:
         save_prepared(X, args.images, args.save_prepared)
     for p in predict_images(model, X, args.images, args.top):
-        print(json.dumps(p.to_dict()) if args.json else p.describe())
+        print(json.dumps(p.to_dict(), allow_nan=False) if args.json else p.describe())
     return 0

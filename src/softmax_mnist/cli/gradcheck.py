@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 
+from ..errors import ConfigError
 from ..model import MODEL_OPTIONS, ModelSpec
+from ..training import TRAIN_OPTIONS
+from ..training.options import check_options
 from .options import add_table
 
 
@@ -14,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "differences on a small random float64 problem. An array "
                                    "passes when ‖a − n‖ / (‖a‖ + ‖n‖) is below --tol.")
     add_table(g, MODEL_OPTIONS, ModelSpec(), only=("hidden", "activation"))
-    g.add_argument("--seed", type=int, default=0, help="the random problem (default 0)")
+    g.add_argument("--seed", type=int, default=0, help="the random problem, ≥ 0 (default 0)")
     g.add_argument("--tol", type=float, default=1e-6,
                    help="largest relative error that passes (default %(default)s)")
     g.set_defaults(handler=run)
@@ -24,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
     from ..nn.gradcheck import check_gradients, random_problem
 
     spec = ModelSpec(hidden=args.hidden, activation=args.activation)
+    check_options({"seed": args.seed}, TRAIN_OPTIONS)
+    if not (args.tol > 0 and math.isfinite(args.tol)):
+        raise ConfigError(f"--tol must be a number > 0, got {args.tol}.")
     network, X, y = random_problem(hidden=spec.hidden, activation=spec.activation,
                                    seed=args.seed)
     checks = check_gradients(network, X, y)

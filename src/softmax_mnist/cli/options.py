@@ -23,6 +23,7 @@ FLAGS: dict[str, str] = {
     **{name: opt.flag for name, opt in {**TRAIN_OPTIONS, **MODEL_OPTIONS}.items() if opt.flag},
     "val_size": "--val-size", "data_dir": "--data-dir", "jobs": "--jobs",
     "backend": "--backend", "scheduler": "--scheduler", "seeds": "--seeds", "lang": "--lang",
+    "impl": "--impl", "time_limit": "--time-limit", "memory_limit": "--memory-limit",
 }
 """Parameter name -> command-line flag, for error messages."""
 
@@ -97,10 +98,11 @@ def training_options(args: argparse.Namespace) -> tuple[ModelSpec, TrainConfig]:
     return spec, config
 
 
-def add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) -> None:
+def add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", choices=DATASET_NAMES, default=dataset_default,
-                   help="which data set (default: %(default)s)")
+    g.add_argument("--dataset", choices=DATASET_NAMES,
+                   help="which data set (default: MNIST; with --data-dir, whatever set its "
+                        "files are)")
     g.add_argument("--data-dir", metavar="DIR",
                    help="folder with the four IDX files (.gz or raw, '-' or '.' names); "
                         "default: $SOFTMAX_MNIST_DATA, the cache, a download, the sample")
@@ -110,6 +112,10 @@ def add_data_options(p: argparse.ArgumentParser, dataset_default: str | None) ->
 
 def add_study_options(p: argparse.ArgumentParser, out_default: str) -> None:
     p.add_argument("--out", metavar="DIR", help=f"output folder (default {out_default})")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the report already in --out (refused otherwise)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the interrupted report in DIR with its own options")
     p.add_argument("--lang", choices=LANGS, default="en",
                    help="language of the report's text (default %(default)s)")
     p.add_argument("--quick", action="store_true",

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--port", type=port_number, default=8000,
                    help="port (default %(default)s; 0 picks a free one)")
     s.add_argument("--open", action="store_true", help="open the page in a web browser")
-    add_data_options(s, "mnist")
+    add_data_options(s)
     s.set_defaults(handler=serve)
 
 
@@ -40,12 +40,10 @@ def port_number(text: str) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """Ctrl-C or SIGTERM while a model loads or trains ends like any command's (130 / 143,
+    :mod:`softmax_mnist.signals`); once serving, they stop the server: exit 130 / 0."""
     _check_web_extra()
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # loading, training: as Ctrl-C
-    try:
-        return _serve(args)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return _serve(args)
 
 
 def _check_web_extra() -> None:
@@ -88,21 +86,13 @@ def _serve(args: argparse.Namespace) -> int:
     return 130 if stopped_by == signal.SIGINT else 0
 
 
-def _interrupt(sig: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _default_model(args: argparse.Namespace):
     from ..runner import train
-    from ..training import TrainingInterrupted
     from ..web import ServedModel
 
     print("no model given: training the default linear model (a few seconds; pass "
           "MODEL.npz files to serve your own) …", file=sys.stderr, flush=True)
-    try:
-        result = train(args.dataset, args.data_dir, allow_download=not args.offline,
-                       progress=False)
-    except TrainingInterrupted:
-        raise KeyboardInterrupt from None
+    result = train(args.dataset, args.data_dir, allow_download=not args.offline,
+                   progress=False)
     print(result.summary(), file=sys.stderr)
     return ServedModel.from_model("linear", result.model)

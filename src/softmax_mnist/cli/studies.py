@@ -1,13 +1,22 @@
-"""``softmax-mnist report`` (every study of the lab) and ``experiment`` (one study)."""
+"""``softmax-mnist report`` (every study of the lab) and ``experiment`` (one study).
+
+Both claim their output folder before any work and keep every finished run there while
+they go; ``--resume DIR`` continues an interrupted report with its own options.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
-from datetime import datetime
+import sys
 from pathlib import Path
 
 from .options import add_data_options, add_study_options
+
+ARGS_FILE = ".report-args.json"  # how the report in this folder was asked for (--resume)
+ARGS_FORMAT = "softmax-mnist report-args 1"
+RESUME_KEEPS = {"--resume", "--quiet", "--jobs", "--data-dir", "--offline"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,8 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "momentum, Q3 batch size × learning rate, epochs / early "
                                    "stopping / decay, Q4 preprocessing and an MLP) and write "
                                    "report.md, report.html, results.json and the figures.")
-    add_data_options(r, "mnist")
-    add_study_options(r, "reports/<timestamp>")
+    add_data_options(r)
+    add_study_options(r, "reports/<timestamp>[-N]")
+    _add_impl(r)
     r.set_defaults(handler=report)
 
     x = sub.add_parser("experiment", help="run one study and write its part of the report",
@@ -25,48 +35,131 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "or epochs (Q3), preprocessing (Q4). Its grid is a TOML "
                                    "file: copy it from the package's studies/ folder, edit "
                                    "it, pass --config.")
-    x.add_argument("name", metavar="NAME", help="study name (baseline, momentum, batch-lr, "
-                                                "epochs, preprocessing) or any name with "
-                                                "--config")
+    x.add_argument("name", metavar="NAME", nargs="?",
+                   help="study name (baseline, momentum, batch-lr, epochs, preprocessing) or "
+                        "any name with --config")
     x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
-    add_data_options(x, "mnist")
-    add_study_options(x, "experiments/<name>-<timestamp>")
+    add_data_options(x)
+    add_study_options(x, "experiments/<name>-<timestamp>[-N]")
+    _add_impl(x)
     x.set_defaults(handler=experiment)
 
 
-def report(args: argparse.Namespace) -> int:
-    from ..experiments import REPORT_STUDIES, load_study
+def _add_impl(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--impl", metavar="DIR",
+                   help="train with the student's loss.py and optimizer.py in DIR (runs the "
+                        "course interface cannot express, Nesterov and MLP, stay ours); "
+                        "softmax-mnist check runs on them first")
 
-    studies = [load_study(name, quick=args.quick) for name in REPORT_STUDIES]
-    out = Path(args.out) if args.out else Path("reports") / _stamp()
-    return _run_studies(args, studies, out)
+
+def report(args: argparse.Namespace) -> int:
+    from ..experiments import REPORT_STUDIES
+
+    if args.resume:
+        return _resume(args)
+    return _run_studies(args, [(name, None) for name in REPORT_STUDIES], "reports", "")
 
 
 def experiment(args: argparse.Namespace) -> int:
-    from ..experiments import load_study
+    from ..errors import ConfigError
 
-    study = load_study(args.name, args.config, quick=args.quick)
-    out = Path(args.out) if args.out else Path("experiments") / f"{study.name}-{_stamp()}"
-    return _run_studies(args, [study], out)
+    if args.resume:
+        return _resume(args)
+    if not args.name:
+        raise ConfigError("experiment needs a study NAME (or --resume DIR).")
+    return _run_studies(args, [(args.name, args.config)], "experiments", args.name)
 
 
-def _run_studies(args: argparse.Namespace, studies: list, out: Path) -> int:
+def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
+                 parent: str, stem: str, texts: list[str] | None = None) -> int:
+    """Load the studies, claim the folder, record the arguments, run, write the report."""
+    from .. import signals
     from ..data import load_dataset
-    from ..experiments import check_executor
+    from ..errors import SoftmaxMnistError
+    from ..experiments import load_study, read_study_text
+    from ..fileio import printable, write_json
+    from ..outputs import OutputFolder
     from ..report import make_report
+    from ..report.build import FINISHED_RUNS, REPORT_FILES, check_report_options
+    from ..report.safety import file_stem
+    from .teach import require_passing_check
 
-    check_executor(args.jobs, args.backend, args.scheduler)  # before loading anything
-    data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
-                        progress=not args.quiet)
-    command = "softmax-mnist " + shlex.join(args.argv)
-    results = make_report(studies, data, out, lang=args.lang, seeds=args.seeds,
-                          jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
-                          quick=args.quick, progress=not args.quiet, command=command)
+    if texts is None:
+        texts = [read_study_text(name, path)[0] for name, path in wanted]
+    studies = [load_study(name, path, quick=args.quick, text=text)
+               for (name, path), text in zip(wanted, texts, strict=True)]
+    check_report_options(args.lang, args.seeds, args.jobs, args.backend, args.scheduler)
+    markers = (*REPORT_FILES, ARGS_FILE)
+    if args.resume:
+        folder = OutputFolder(Path(args.resume), markers, resuming=True)
+    elif args.out:
+        folder = OutputFolder(Path(args.out), markers, overwrite=args.overwrite)
+    else:
+        folder = OutputFolder.unique(Path(parent), file_stem(stem) if stem else "", markers)
+    out = printable(folder.path)
+    impl = str(Path(args.impl).resolve()) if args.impl else None
+    with folder:
+        if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
+                None, "mnist") else None):
+            return 1  # the folder, made for this report, is removed again
+        data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
+                            progress=not args.quiet)
+        if not args.resume:
+            write_json(folder.path / ARGS_FILE, {
+                "format": ARGS_FORMAT, "command": args.command, "argv": args.argv,
+                "studies": [{"name": n, "path": p, "text": t}
+                            for (n, p), t in zip(wanted, texts, strict=True)]})
+        finished = folder.path / FINISHED_RUNS
+        command = "softmax-mnist " + shlex.join(args.argv)
+        try:
+            results = make_report(studies, data, folder, lang=args.lang, seeds=args.seeds,
+                                  jobs=args.jobs, backend=args.backend,
+                                  scheduler=args.scheduler, quick=args.quick,
+                                  progress=not args.quiet, command=command, impl=impl)
+        except KeyboardInterrupt as exc:
+            kept = len(list(finished.glob("*.json")))
+            print(f"softmax-mnist: interrupted; {kept} finished run{'s' * (kept != 1)} kept "
+                  f"in {out}. Continue with: softmax-mnist {args.command} --resume {out}",
+                  file=sys.stderr)
+            return signals.exit_code(exc)
+        except SoftmaxMnistError:
+            if not args.resume and not any(finished.glob("*.json")):
+                (folder.path / ARGS_FILE).unlink(missing_ok=True)  # nothing to resume
+            raise
+        (folder.path / ARGS_FILE).unlink(missing_ok=True)
     meta = results["meta"]
     print(f"{meta['runs_trained']} runs on {meta['dataset']} in {meta['wall_seconds']} s "
           f"→ {out}/report.md, report.html, results.json")
     return 0
 
 
-def _stamp() -> str:
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
+def _resume(args: argparse.Namespace) -> int:
+    """Continue the interrupted report in ``args.resume`` with the arguments it was run with."""
+    from ..errors import ConfigError
+    from . import build_parser
+
+    others = sorted({a.split("=")[0] for a in args.argv if a.startswith("--")} - RESUME_KEEPS)
+    if others:
+        raise ConfigError(f"--resume continues a report with the options it was started "
+                          f"with; drop {', '.join(others)}.")
+    folder = Path(args.resume)
+    try:
+        doc = json.loads((folder / ARGS_FILE).read_text(encoding="utf-8"))
+        if doc.get("format") != ARGS_FORMAT or doc.get("command") != args.command:
+            raise ValueError("written by another command or version")
+        saved = build_parser().parse_args(doc["argv"])
+        wanted = [(s["name"], s["path"]) for s in doc["studies"]]
+        texts = [str(s["text"]) for s in doc["studies"]]
+    except FileNotFoundError:
+        raise ConfigError(f"{folder} holds no interrupted {args.command}: --resume takes the "
+                          f"folder an interrupted run named.") from None
+    except (OSError, ValueError, KeyError, TypeError, SystemExit, RecursionError) as exc:
+        raise ConfigError(f"{folder}/{ARGS_FILE} is damaged ({exc}); start the "
+                          f"{args.command} again.") from None
+    saved.argv, saved.resume, saved.quiet = doc["argv"], str(folder), args.quiet
+    if "--jobs" in {a.split("=")[0] for a in args.argv}:
+        saved.jobs = args.jobs
+    if args.data_dir:
+        saved.data_dir, saved.offline = args.data_dir, args.offline
+    print(f"resuming {folder}", file=sys.stderr)
+    return _run_studies(saved, wanted, "", "", texts)

@@ -7,6 +7,7 @@ test set, never used to choose anything.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Callable
@@ -18,8 +19,17 @@ import numpy as np
 from ..errors import ConfigError, DataError
 from .cache import cached_pair
 from .fetch import SAMPLE_DIR, find_files, locate
-from .idx import read_idx
-from .registry import IMAGE_SIDE, NUM_CLASSES, SAMPLE, dataset_info
+from .idx import open_idx
+from .registry import (
+    DATASETS,
+    IMAGE_SIDE,
+    NUM_CLASSES,
+    PARTS,
+    SAMPLE,
+    DatasetInfo,
+    archive_name,
+    dataset_info,
+)
 
 IMAGE_SHAPE = (IMAGE_SIDE, IMAGE_SIDE)
 
@@ -57,23 +67,31 @@ class Dataset:
 
 
 def read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read matching image and label files.
+    """Read matching image and label files, both headers checked before any data.
+
+    MNIST-format sets store bytes: images uint8 0…255, labels uint8 0…9. Files of another
+    IDX type (floats, signed or wider integers) are refused rather than converted.
 
     Returns:
         X: (N, 784) uint8, y: (N,) uint8.
     """
-    images = read_idx(images_path, ndim=3)
-    labels = read_idx(labels_path, ndim=1)
-    if images.shape[1:] != IMAGE_SHAPE:
-        raise DataError(f"{images_path}: images are {images.shape[1]}x{images.shape[2]}, "
-                        f"expected {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}.")
-    if len(images) != len(labels):
-        raise DataError(f"{images_path} holds {len(images)} images but {labels_path} holds "
-                        f"{len(labels)} labels; the files do not belong together.")
-    if labels.dtype != np.uint8 or (len(labels) and labels.max() >= NUM_CLASSES):
-        raise DataError(f"{labels_path}: labels must be bytes 0..9, found "
-                        f"{labels.dtype} up to {labels.max() if len(labels) else '-'}.")
-    return images.reshape(len(images), -1), labels
+    with open_idx(images_path, ndim=3) as images, open_idx(labels_path, ndim=1) as labels:
+        for f, what in ((images, "images"), (labels, "labels")):
+            if f.dtype != np.dtype(">u1"):
+                raise DataError(f"{f.path}: its {what} are stored as {f.dtype.name}; "
+                                f"MNIST-format {what} are unsigned bytes (IDX type 0x08).")
+        if images.shape[1:] != IMAGE_SHAPE:
+            raise DataError(f"{images_path}: images are {images.shape[1]}x{images.shape[2]}, "
+                            f"expected {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}.")
+        if images.shape[0] != labels.shape[0]:
+            raise DataError(f"{images_path} holds {images.shape[0]} images but {labels_path} "
+                            f"holds {labels.shape[0]} labels; the files do not belong "
+                            f"together.")
+        y = labels.read()
+        if y.max() >= NUM_CLASSES:
+            raise DataError(f"{labels_path}: labels must be 0..9, found {y.max()}.")
+        X = images.read()
+    return X.reshape(len(X), -1), y
 
 
 def default_val_size(n_train: int) -> int:
@@ -81,15 +99,42 @@ def default_val_size(n_train: int) -> int:
     return 5000 if n_train >= 50_000 else n_train // 10
 
 
-def load_dataset(name: str = "mnist", data_dir: str | os.PathLike[str] | None = None, *,
+UNRECOGNISED = "idx"
+"""The name of MNIST-format files that are none of the known sets."""
+
+
+def identify(files: dict[str, Path], labels: dict[str, np.ndarray]) -> str | None:
+    """The known set these files are, or None.
+
+    A set is recognised when every label file loaded (``labels``: part -> decoded labels)
+    is that set's: its decoded bytes have the set's known md5, or the file is the set's
+    published ``.gz`` archive (its md5).
+    """
+    for info in DATASETS.values():
+        if all(_is_part_of(info, part, files[part], y) for part, y in labels.items()):
+            return info.name
+    return None
+
+
+def _is_part_of(info: DatasetInfo, part: str, path: Path, y: np.ndarray) -> bool:
+    if part in info.label_md5:
+        return hashlib.md5(y.tobytes()).hexdigest() == info.label_md5[part]
+    if path.suffix == ".gz" and path.stat().st_size < (1 << 20):
+        digest = hashlib.md5(path.read_bytes()).hexdigest()
+        return digest == info.md5.get(archive_name(part))
+    return False
+
+
+def load_dataset(name: str | None = None, data_dir: str | os.PathLike[str] | None = None, *,
                  val_size: int | None = None, allow_download: bool = True,
-                 progress: bool = True, use_cache: bool = True,
+                 progress: bool = True, use_cache: bool = True, test_only: bool = False,
                  log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
                  ) -> Dataset:
     """Load a data set and split it into train, validation and test.
 
     Args:
-        name: ``mnist``, ``mnist-sample``, ``fashion-mnist`` or ``kmnist``.
+        name: ``mnist``, ``mnist-sample``, ``fashion-mnist`` or ``kmnist``; None: MNIST
+            when looking in the usual places, and whatever the files of ``data_dir`` are.
         data_dir: a folder with the four IDX files (any published names, ``.gz`` or raw).
             Without it the files are looked up as the module docstring says.
         val_size: how many of the *last* training images validate
@@ -98,26 +143,57 @@ def load_dataset(name: str = "mnist", data_dir: str | os.PathLike[str] | None = 
         progress: show a progress bar while downloading.
         use_cache: keep decoded arrays in the cache directory and reuse them while
             the files are unchanged (see :mod:`softmax_mnist.data.cache`).
+        test_only: read (and download) the test files only; the training and
+            validation splits are empty.
         log: where one-line notes go (stderr by default).
+
+    The files are recognised by their labels: a run on Fashion-MNIST files is called
+    ``fashion-mnist`` whatever folder they came from; files that are none of the known
+    sets are called ``idx`` (unless ``name`` says what they are). ``name`` naming
+    another known set than the files hold is a DataError.
     """
-    info = dataset_info(name)
+    info = dataset_info(name or "mnist")
+    parts = ("test_images", "test_labels") if test_only else tuple(PARTS)
     if name == SAMPLE:
-        files, source = find_files(SAMPLE_DIR), "bundled sample"
+        files, source = find_files(SAMPLE_DIR, parts), "bundled sample"
     else:
-        files, source = locate(info, data_dir, allow_download=allow_download,
+        files, source = locate(info, data_dir, parts=parts, allow_download=allow_download,
                                progress=progress, log=log)
     read = (lambda i, lab: cached_pair(i, lab, read_pair)) if use_cache else read_pair
-    X, y = read(files["train_images"], files["train_labels"])
     X_test, y_test = read(files["test_images"], files["test_labels"])
-    val = default_val_size(len(y)) if val_size is None else val_size
-    if not 0 <= val < len(y):
+    X = np.zeros((0, IMAGE_SIDE * IMAGE_SIDE), np.uint8)
+    y = np.zeros(0, np.uint8)
+    if not test_only:
+        X, y = read(files["train_images"], files["train_labels"])
+    labels = {"test_labels": y_test, **({} if test_only else {"train_labels": y})}
+    name, info = _truthful_name(name, source, files, labels, log)
+    val = (0 if test_only else default_val_size(len(y))) if val_size is None else val_size
+    if not 0 <= val < max(len(y), 1):
         raise ConfigError(f"{{val_size}} must be in [0, {len(y) - 1}] (the training file "
                           f"holds {len(y)} images and some must train), got {val}.",
                           params=("val_size",))
     cut = len(y) - val
-    return Dataset(name=name if source != "bundled sample" else SAMPLE,
-                   X_train=X[:cut], y_train=y[:cut], X_val=X[cut:], y_val=y[cut:],
+    return Dataset(name=name, X_train=X[:cut], y_train=y[:cut], X_val=X[cut:], y_val=y[cut:],
                    X_test=X_test, y_test=y_test, classes=info.classes, source=source)
+
+
+def _truthful_name(asked: str | None, source: str, files: dict[str, Path],
+                   labels: dict[str, np.ndarray],
+                   log: Callable[[str], None]) -> tuple[str, DatasetInfo]:
+    """The name a data set is reported under, and its registry entry (for class names)."""
+    if source == "bundled sample":
+        return SAMPLE, dataset_info(SAMPLE)
+    found = identify(files, labels)
+    if found is not None and asked not in (None, found):
+        raise DataError(f"{source} holds {found}, not {asked}: drop --dataset or point "
+                        f"--data-dir at {asked}'s files.")
+    if found is not None:
+        return found, DATASETS[found]
+    if asked is not None:
+        return asked, dataset_info(asked)
+    log(f"note: the files in {source} are none of the known sets ({', '.join(DATASETS)}); "
+        f"runs on them are labelled '{UNRECOGNISED}'.")
+    return UNRECOGNISED, DATASETS["mnist"]
 
 
 load_mnist = load_dataset

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from ..errors import DataError
+from ..fileio import printable
+from .idx import check_regular_file
 from .registry import PARTS, DatasetInfo, archive_name, candidate_names
 
 ENV_DATA = "SOFTMAX_MNIST_DATA"
@@ -30,45 +32,55 @@ def cache_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_cache_dir("softmax-mnist"))
 
 
-def find_files(directory: str | os.PathLike[str]) -> dict[str, Path]:
-    """Find the four IDX files in ``directory``, under any published name.
+def find_files(directory: str | os.PathLike[str],
+               parts: tuple[str, ...] = tuple(PARTS)) -> dict[str, Path]:
+    """Find the IDX files of ``parts`` (default all four) in ``directory``, under any
+    published name.
 
     Returns:
         part name (``train_images`` …) -> path.
 
     Raises:
-        DataError: the directory does not exist or lacks one of the files.
+        DataError: the directory does not exist, cannot be searched, lacks one of the
+        files, or holds something that is not a regular file under one of their names.
     """
     directory = Path(directory).expanduser()
-    if not directory.is_dir():
-        raise DataError(f"data directory {directory} does not exist. Point --data-dir at "
-                        "the folder holding the four MNIST files.")
-    found, missing = {}, []
-    for part in PARTS:
-        path = next((directory / n for n in candidate_names(part)
-                     if (directory / n).is_file()), None)
-        if path is None:
-            missing.append(candidate_names(part)[0])
-        else:
-            found[part] = path
+    where = printable(directory)
+    try:
+        if not directory.is_dir():
+            raise DataError(f"data directory {where} does not exist. Point --data-dir at "
+                            "the folder holding the four MNIST files.")
+        found, missing = {}, []
+        for part in parts:
+            names = [directory / n for n in candidate_names(part)]
+            present = [p for p in names if p.exists()]
+            if not present:
+                missing.append(candidate_names(part)[0])
+                continue
+            check_regular_file(present[0])
+            found[part] = present[0]
+    except OSError as exc:
+        raise DataError(f"cannot search data directory {where}: "
+                        f"{(exc.strerror or str(exc)).lower()}.") from None
     if missing:
-        raise DataError(f"{directory} lacks {', '.join(missing)} (also looked for the "
+        raise DataError(f"{where} lacks {', '.join(missing)} (also looked for the "
                         "'.idx'-dotted and uncompressed names). Put all four files there.")
     return found
 
 
-def has_files(directory: Path) -> bool:
-    """Whether ``directory`` holds all four files."""
+def has_files(directory: Path, parts: tuple[str, ...] = tuple(PARTS)) -> bool:
+    """Whether ``directory`` holds the files of ``parts``."""
     try:
-        find_files(directory)
+        find_files(directory, parts)
     except DataError:
         return False
     return True
 
 
-def download(info: DatasetInfo, dest: Path, *, progress: bool = True,
-             log: Callable[[str], None] = print) -> dict[str, Path]:
-    """Download the four archives of ``info`` into ``dest``, checking their md5.
+def download(info: DatasetInfo, dest: Path, *, parts: tuple[str, ...] = tuple(PARTS),
+             progress: bool = True, log: Callable[[str], None] = print) -> dict[str, Path]:
+    """Download the archives of ``parts`` (default all four) of ``info`` into ``dest``,
+    checking their md5.
 
     Each file is tried on every mirror in order; a connection error, an HTTP error
     or a checksum mismatch moves on to the next mirror. pooch writes each download
@@ -83,7 +95,7 @@ def download(info: DatasetInfo, dest: Path, *, progress: bool = True,
     pooch.get_logger().setLevel(logging.WARNING)  # we say what we download ourselves
     downloader = pooch.HTTPDownloader(progressbar=progress, timeout=DOWNLOAD_TIMEOUT)
     paths = {}
-    for part in PARTS:
+    for part in parts:
         fname = archive_name(part)
         failures = []
         for mirror in info.mirrors:
@@ -112,26 +124,29 @@ def download(info: DatasetInfo, dest: Path, *, progress: bool = True,
 
 
 def locate(info: DatasetInfo, data_dir: str | os.PathLike[str] | None = None, *,
-           allow_download: bool = True, allow_sample: bool | None = None,
-           progress: bool = True, log: Callable[[str], None] = print,
-           ) -> tuple[dict[str, Path], str]:
-    """Find the files of ``info`` by the documented order of places.
+           parts: tuple[str, ...] = tuple(PARTS), allow_download: bool = True,
+           allow_sample: bool | None = None, progress: bool = True,
+           log: Callable[[str], None] = print) -> tuple[dict[str, Path], str]:
+    """Find the files of ``parts`` of ``info`` by the documented order of places.
 
     Returns:
         (part -> path, a one-phrase description of where they came from).
     """
     if data_dir is not None:
-        return find_files(data_dir), str(Path(data_dir))
+        return find_files(data_dir, parts), printable(data_dir)
     env = os.environ.get(ENV_DATA) if info.name == "mnist" else None
     if env:
-        return find_files(env), f"${ENV_DATA} ({env})"
+        return find_files(env, parts), f"${ENV_DATA} ({printable(env)})"
     cached = cache_dir() / info.name
-    if has_files(cached):
-        return find_files(cached), f"cache ({cached})"
-    tried = [f"no --data-dir, ${ENV_DATA} unset, nothing in {cached}"]
+    if has_files(cached, parts):
+        return find_files(cached, parts), f"cache ({cached})"
+    env_note = (f"${ENV_DATA} unset" if not os.environ.get(ENV_DATA)
+                else f"${ENV_DATA} is only used for mnist")
+    tried = [f"no --data-dir, {env_note}, nothing in {cached}"]
     if allow_download:
         try:
-            return download(info, cached, progress=progress, log=log), f"download ({cached})"
+            return (download(info, cached, parts=parts, progress=progress, log=log),
+                    f"download ({cached})")
         except DataError as exc:
             tried.append(str(exc))
     else:
@@ -139,6 +154,6 @@ def locate(info: DatasetInfo, data_dir: str | os.PathLike[str] | None = None, *,
     if allow_sample if allow_sample is not None else info.name == "mnist":
         log(f"note: using the bundled 10,000-image MNIST sample: {'; '.join(tried)}. "
             "For the full set pass --data-dir DIR, set $SOFTMAX_MNIST_DATA, or run once online.")
-        return find_files(SAMPLE_DIR), "bundled sample"
+        return find_files(SAMPLE_DIR, parts), "bundled sample"
     raise DataError(f"{info.title} not found: {'; '.join(tried)}. Pass --data-dir DIR "
                     f"with the four files, or run once with network access.")

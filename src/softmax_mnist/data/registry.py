@@ -7,7 +7,7 @@ torchvision lists them); mirrors are tried in the order given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ConfigError
 
@@ -49,6 +49,8 @@ class DatasetInfo:
         mirrors: base URLs, tried in order.
         md5: archive file name -> md5 of the published ``.gz``.
         classes: the names of the ten classes.
+        label_md5: part (``train_labels``, ``test_labels``) -> md5 of the decoded label
+            bytes, where known: recognises the set in raw or re-compressed files too.
     """
 
     name: str
@@ -56,6 +58,7 @@ class DatasetInfo:
     mirrors: tuple[str, ...]
     md5: dict[str, str]
     classes: tuple[str, ...]
+    label_md5: dict[str, str] = field(default_factory=dict)
 
 
 DIGITS = tuple(str(d) for d in range(10))
@@ -76,6 +79,8 @@ DATASETS: dict[str, DatasetInfo] = {
             "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
         },
         classes=DIGITS,
+        label_md5={"train_labels": "e86ee40d66677c011a9abda399ec8c4d",
+                   "test_labels": "073c3904dfbd3e141ff8aa01cfde6b15"},
     ),
     "fashion-mnist": DatasetInfo(
         name="fashion-mnist",

@@ -3,8 +3,17 @@ worker, its ``RunRecord``) → ``execute`` (many runs, in parallel with joblib o
 
 from .execute import BACKENDS, check_executor, execute, unique_specs
 from .run import ITERATION_POINTS, KeptWeights, ModelInfo, RunRecord, RunSpec, block_means
-from .study import REPORT_STUDIES, Study, Variant, load_study, parse_study, study_names
+from .study import (
+    REPORT_STUDIES,
+    Study,
+    Variant,
+    load_study,
+    parse_study,
+    read_study_text,
+    study_names,
+)
 
 __all__ = ["BACKENDS", "ITERATION_POINTS", "REPORT_STUDIES", "KeptWeights", "ModelInfo",
            "RunRecord", "RunSpec", "Study", "Variant", "block_means", "check_executor",
-           "execute", "load_study", "parse_study", "study_names", "unique_specs"]
+           "execute", "load_study", "parse_study", "read_study_text", "study_names",
+           "unique_specs"]

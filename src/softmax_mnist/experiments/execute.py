@@ -8,12 +8,14 @@ Each worker preprocesses it once and keeps the features for its following runs.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +24,7 @@ import numpy as np
 from ..data import Dataset
 from ..errors import ConfigError
 from .run import RunRecord, RunSpec, data_key, forget_prepared, run_one
+from .store import RunStore
 from .study import Study
 
 BACKENDS = ("loky", "dask")
@@ -39,25 +42,34 @@ def unique_specs(studies: Iterable[Study], seeds: int) -> list[RunSpec]:
 
 
 def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
-            backend: str = "loky", scheduler: str | None = None,
-            progress: bool = True) -> dict[str, RunRecord]:
+            backend: str = "loky", scheduler: str | None = None, progress: bool = True,
+            store: RunStore | None = None) -> dict[str, RunRecord]:
     """Run every spec; returns {spec.key: record}. Longest runs are started first.
 
     Args:
-        jobs: parallel workers (None or -1: all cores; 1: in this process).
+        jobs: parallel workers (None or -1: all cores; 1: in this process; more than the
+            cores are not started).
         backend: "loky" (joblib worker processes) or "dask".
         scheduler: a Dask scheduler address (tcp://host:port); without it, "dask"
             starts a local cluster with ``jobs`` workers.
         progress: a progress bar over runs on stderr.
+        store: keeps every finished run as it arrives, and supplies the runs it already
+            holds (those are not trained again).
+
+    On Ctrl-C or SIGTERM the workers are stopped and their temporary files removed before
+    the KeyboardInterrupt is passed on; with a ``store`` every run finished so far is kept.
     """
     n_jobs = check_executor(jobs, backend, scheduler)
-    order = sorted(specs, key=lambda s: -s.cost(len(data.y_train)))
+    records = store.load(list(specs)) if store is not None else {}
+    order = sorted((s for s in specs if s.key not in records),
+                   key=lambda s: -s.cost(len(data.y_train)))
     key = data_key(data)
     runner = _run_dask if backend == "dask" else _run_loky
-    records: dict[str, RunRecord] = {}
-    with _progress_bar(len(order), progress) as tick:
-        for spec, record in runner(order, data, key, n_jobs, scheduler):
+    with _progress_bar(len(records) + len(order), len(records), progress) as tick:
+        for spec, record in runner(order, data, key, n_jobs, scheduler) if order else ():
             records[spec.key] = record
+            if store is not None:
+                store.save(spec, record)
             tick()
     return records
 
@@ -70,12 +82,13 @@ def check_executor(jobs: int | None, backend: str, scheduler: str | None) -> int
     if scheduler and backend != "dask":
         raise ConfigError("{scheduler} is a Dask scheduler address: use it with {backend} dask.",
                           params=("scheduler", "backend"))
+    cores = os.cpu_count() or 1
     if jobs is None or jobs == -1:
-        return os.cpu_count() or 1
+        return cores
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigError(f"{{jobs}} must be a whole number ≥ 1 (or -1 for all cores), "
                           f"got {jobs!r}.", params=("jobs",))
-    return jobs
+    return min(jobs, cores)  # more processes than cores only cost memory
 
 
 def _run_loky(specs: Sequence[RunSpec], data: Dataset, key: str, n_jobs: int,
@@ -84,18 +97,47 @@ def _run_loky(specs: Sequence[RunSpec], data: Dataset, key: str, n_jobs: int,
         for spec in specs:
             yield spec, run_one(spec, data, key)
         return
-    from joblib import Parallel, delayed
+    from joblib.executor import get_memmapping_executor
 
+    # Workers stopped by Ctrl-C leave semaphores that multiprocessing's resource tracker
+    # (started with the first worker, inheriting this environment) frees anyway; its
+    # "leaked semaphore" warning would only add two lines of noise to a clean exit.
+    os.environ.setdefault("PYTHONWARNINGS",
+                          "ignore:resource_tracker:UserWarning:multiprocessing.resource_tracker")
     folder = tempfile.mkdtemp(prefix="softmax-mnist-data-")
+    executor = None
     try:
         shared = _memmapped(data, Path(folder))
-        parallel = Parallel(n_jobs=min(n_jobs, len(specs)), backend="loky", batch_size=1,
-                            pre_dispatch="all", return_as="generator")
-        yield from zip(specs, parallel(delayed(run_one)(s, shared, key) for s in specs),
-                       strict=True)
+        workers = min(n_jobs, len(specs))
+        executor = get_memmapping_executor(workers, env=_worker_env(workers))
+        # One run per free worker, in the given order (longest first); nothing queued
+        # beyond that, so stopping the workers never races a queue being filled.
+        waiting, running = iter(specs), {}
+        for spec in itertools.islice(waiting, workers):
+            running[executor.submit(run_one, spec, shared, key)] = spec
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                spec = running.pop(future)
+                for following in itertools.islice(waiting, 1):
+                    running[executor.submit(run_one, following, shared, key)] = following
+                yield spec, future.result()
     finally:
+        if executor is not None:  # a no-op after a complete run; after Ctrl-C no orphans
+            executor.shutdown(wait=True, kill_workers=True)
         forget_prepared()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def _worker_env(workers: int) -> dict[str, str]:
+    """The cores shared out between the workers' BLAS thread pools (as joblib does), so
+    that the workers do not oversubscribe the machine."""
+    threads = str(max((os.cpu_count() or 1) // workers, 1))
+    return {var: os.environ.get(var, threads) for var in BLAS_VARIABLES}
 
 
 def _memmapped(data: Dataset, folder: Path) -> Dataset:
@@ -139,12 +181,12 @@ def _run_dask(specs: Sequence[RunSpec], data: Dataset, key: str, n_jobs: int,
 
 
 class _progress_bar:
-    """``with _progress_bar(n, on) as tick: tick()`` — a tqdm bar over finished runs."""
+    """``with _progress_bar(n, done, on) as tick: tick()`` — a tqdm bar over finished runs."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, done: int, enabled: bool):
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, desc="runs", unit="run", file=sys.stderr,
+        self.bar = tqdm(total=total, initial=done, desc="runs", unit="run", file=sys.stderr,
                         disable=None if enabled else True, dynamic_ncols=True)
         self.started = time.perf_counter()
 

@@ -32,12 +32,15 @@ class RunSpec:
     """What a worker trains: a TrainConfig (seed included) and a ModelSpec.
 
     ``keep_weights`` returns the first layer's weights and the test predictions (for the
-    report's diagnostics).
+    report's diagnostics). ``impl``: a folder with a student's ``loss.py`` and
+    ``optimizer.py``, which then train the run (each worker imports them); not part of
+    ``key``, since a report uses one implementation.
     """
 
     config: TrainConfig
     model: ModelSpec = field(default_factory=ModelSpec)
     keep_weights: bool = False
+    impl: str | None = None
 
     @property
     def key(self) -> str:
@@ -142,7 +145,7 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     X_test, y_test = prepared.splits["test"]
     curve = EvaluationCurve(X_test, y_test, prepared.features)
     solver = fit_network(prepared, spec.model, spec.config, len(data.classes),
-                         callbacks=[curve])
+                         callbacks=[curve], impl=spec.impl)
     network, history = solver.network, solver.history
     n = history.epochs_run
     final = {}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..fileio import describe_os_error, printable
 from ..model import MODEL_OPTIONS, ModelSpec
 from ..training import TrainConfig
 from ..training.options import reject_unknown
@@ -102,34 +103,59 @@ def study_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
-               quick: bool = False) -> Study:
-    """Read a study: the packaged ``studies/NAME.toml``, or the TOML file at ``path``.
+MAX_STUDY_BYTES = 1 << 20  # a study file is a few hundred lines
 
-    With ``path``, a file without ``name``/``kind`` takes them from ``name`` and the
-    packaged study of that name. ``quick`` applies the file's ``[quick]`` overrides.
-    Every mistake (unknown study, bad TOML, unknown key) is a ConfigError.
-    """
-    builtin = study_names()
+
+def read_study_text(name: str, path: str | os.PathLike[str] | None = None) -> tuple[str, str]:
+    """The TOML text of the packaged study ``name`` or of the file at ``path``, and where
+    it came from; ConfigError if there is none or it cannot be read as UTF-8 text."""
     if path is None:
+        builtin = study_names()
         if name not in builtin:
             close = difflib.get_close_matches(name, builtin, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"unknown study {name!r}.{hint} Studies: {', '.join(builtin)}.")
         text = resources.files("softmax_mnist.studies").joinpath(f"{name}.toml").read_text(
             encoding="utf-8")
-        source = f"studies/{name}.toml"
+        return text, f"studies/{name}.toml"
+    where = printable(path)
+    try:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"cannot read study file {where}: "
+                              f"{'not a regular file' if file.exists() else 'no such file'}.")
+        if file.stat().st_size > MAX_STUDY_BYTES:
+            raise ConfigError(f"study file {where} is over {MAX_STUDY_BYTES >> 20} MB; a study "
+                              f"is a short TOML file.")
+        return file.read_text(encoding="utf-8"), where
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"study file {where} is not UTF-8 text (byte {exc.start}); save it "
+                          f"as UTF-8.") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read study file {where}: {describe_os_error(exc)}.") \
+            from None
+
+
+def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
+               quick: bool = False, text: str | None = None) -> Study:
+    """Read a study: the packaged ``studies/NAME.toml``, or the TOML file at ``path`` (or
+    its ``text``, as read before by :func:`read_study_text`).
+
+    With ``path``, a file without ``name``/``kind`` takes them from ``name`` and the
+    packaged study of that name. ``quick`` applies the file's ``[quick]`` overrides.
+    Every mistake (unknown study, bad TOML, unknown key) is a ConfigError.
+    """
+    if text is None:
+        text, source = read_study_text(name, path)
     else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read study file {path}: {exc.strerror or exc}.") from None
-        source = str(path)
+        source = printable(path) if path is not None else f"studies/{name}.toml"
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML ({exc}).") from None
-    if path is not None and name in builtin:  # an edited copy of a packaged study
+    except RecursionError:
+        raise ConfigError(f"{source}: not valid TOML (nested too deeply).") from None
+    if path is not None and name in study_names():  # an edited copy of a packaged study
         packaged = load_study(name)
         raw.setdefault("kind", packaged.kind)
         raw.setdefault("question", packaged.question)
@@ -146,11 +172,18 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
     kind = raw.get("kind")
     if kind not in KINDS:
         raise ConfigError(f"{source}: kind must be one of {', '.join(KINDS)}, got {kind!r}.")
+    for key in ("name", "question", "title", "center"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ConfigError(f"{source}: {key} must be text, got {raw[key]!r}.")
+    if not raw["name"].strip():
+        raise ConfigError(f"{source}: name must not be empty.")
+    _check_table(raw.get("base", {}), source, "base")
     base = dict(raw.get("base", {}))
-    _check_table(base, source, "base")
     grid = raw.get("grid", {})
     checkpoints = raw.get("checkpoints", [])
     thresholds = raw.get("thresholds", [0.9, 0.92])
+    _check_table(quick_over.get("base", {}), source, "[quick] base")  # checked always
+    _check_table(quick_over.get("grid", {}), source, "[quick] grid")
     if quick:
         base.update(quick_over.get("base", {}))
         grid = quick_over.get("grid", grid)
@@ -168,9 +201,12 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
                   source=source)
     for variant in study.variants:  # every run's options, validated before any work
         try:
-            study.spec(variant, 0)
+            epochs = study.spec(variant, 0).config.max_epoch
         except ConfigError as exc:
             raise ConfigError(f"{source} run {variant.label!r}: {exc}") from None
+        if study.checkpoints and study.checkpoints[-1] > epochs:
+            raise ConfigError(f"{source}: checkpoint epoch {study.checkpoints[-1]} is after the "
+                              f"last epoch of run {variant.label!r} (max_epoch = {epochs}).")
     return study
 
 
@@ -188,6 +224,7 @@ def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
               grid: dict[str, Any], source: str) -> tuple[Variant, ...]:
     if kind == "grid":
         _check_table(grid, source, "grid")
+        reject_unknown(grid, [f.name for f in fields(TrainConfig)], "grid option", source)
         if not 1 <= len(grid) <= 2:
             raise ConfigError(f"{source}: [grid] needs one or two options with lists of "
                               f"values, got {len(grid)}.")
@@ -215,7 +252,7 @@ def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
     variants = []
     for i, run in enumerate(runs, 1):
         options = {k: v for k, v in run.items() if k != "label"}
-        _check_config(options, source, f"[[runs]] #{i}")
+        _check_config(options, source, f"[[runs]] #{i}", also=("label",))
         variants.append(Variant(str(run.get("label", f"run {i}")), options))
     labels = [v.label for v in variants]
     if len(set(labels)) < len(labels):
@@ -228,10 +265,11 @@ def _check_table(value: Any, source: str, name: str) -> None:
         raise ConfigError(f"{source}: {name!r} must be a table, got {value!r}.")
 
 
-def _check_config(options: dict[str, Any], source: str, where: str) -> None:
-    """Known keys only, and every training option's value in range (model options are
-    checked per run, with the study's centring)."""
-    reject_unknown(options, RUN_KEYS, "option", f"{source} {where}")
+def _check_config(options: dict[str, Any], source: str, where: str,
+                  also: tuple[str, ...] = ()) -> None:
+    """Known keys only (the run options and ``also``), and every training option's value
+    in range (model options are checked per run, with the study's centring)."""
+    reject_unknown(options, (*also, *RUN_KEYS), "key", f"{source} {where}")
     try:
         TrainConfig.from_dict({k: v for k, v in options.items() if k not in MODEL_KEYS})
     except ConfigError as exc:

@@ -11,7 +11,9 @@ from .layers import ACTIVATIONS, DTYPE, FCLayer, Layer, ReLU
 from .loss import log_softmax
 
 EVAL_BATCH = 10_000
-"""Rows per forward pass when evaluating: big enough for BLAS, bounded in memory."""
+"""Rows per forward pass when evaluating: big enough for BLAS, bounded in memory …"""
+EVAL_FLOATS = 1 << 23
+"""… and fewer for wide layers, so that no activation of a batch exceeds 8M floats."""
 
 
 class Network:
@@ -95,12 +97,16 @@ class Network:
             layer.params[name][...] = w
 
     def logits(self, X: np.ndarray, features: Callable[[np.ndarray], np.ndarray] | None = None,
-               batch_size: int = EVAL_BATCH) -> np.ndarray:
-        """Logits for X: (N, D) -> (N, C), in batches of ``batch_size`` rows.
+               batch_size: int | None = None) -> np.ndarray:
+        """Logits for X: (N, D) -> (N, C), in batches of ``batch_size`` rows (default:
+        EVAL_BATCH, fewer for wide layers).
 
         ``features`` (e.g. a fitted Pipeline's ``transform``) turns each batch of X into
         the network's input first; without it X already is the input.
         """
+        if batch_size is None:
+            widest = max(max(fc.shape) for fc in self.fc_layers)
+            batch_size = max(1, min(EVAL_BATCH, EVAL_FLOATS // widest))
         parts = [self.forward(X[i:i + batch_size] if features is None
                               else features(X[i:i + batch_size]))
                  for i in range(0, len(X), batch_size)]

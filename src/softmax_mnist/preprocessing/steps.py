@@ -104,6 +104,14 @@ def float_arg(step: str, arg: str | None, default: float, low: float, high: floa
     return value
 
 
+BLOCK_ROWS = 2048  # rows a block for steps that would otherwise copy all of X
+
+
+def _row_blocks(n: int):
+    for lo in range(0, n, BLOCK_ROWS):
+        yield slice(lo, min(lo + BLOCK_ROWS, n))
+
+
 def side_of(step: str, num_features: int) -> int:
     try:
         return image_side(num_features)
@@ -255,10 +263,12 @@ class PCA(Step):
 
     def fit(self, X: np.ndarray) -> PCA:
         self.output_size(X.shape[1])
-        X64 = np.asarray(X, np.float64)
-        mean = X64.mean(axis=0)
-        centred = X64 - mean
-        cov = centred.T @ centred / max(len(X) - 1, 1)
+        mean = X.mean(axis=0, dtype=np.float64)
+        cov = np.zeros((X.shape[1], X.shape[1]))
+        for rows in _row_blocks(len(X)):  # in blocks: no float64 copy of the whole of X
+            centred = X[rows].astype(np.float64) - mean
+            cov += centred.T @ centred
+        cov /= max(len(X) - 1, 1)
         values, vectors = np.linalg.eigh(cov)  # ascending
         top = vectors[:, ::-1][:, :self.k]
         signs = np.sign(top[np.abs(top).argmax(axis=0), np.arange(self.k)])
@@ -270,7 +280,10 @@ class PCA(Step):
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         if self.mean is None or self.components is None:
             raise RuntimeError("PCA.transform called before fit")
-        return (X - self.mean) @ self.components
+        out = np.empty((len(X), self.k), np.result_type(X.dtype, DTYPE))
+        for rows in _row_blocks(len(X)):
+            out[rows] = (X[rows] - self.mean) @ self.components
+        return out
 
     def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
         """Back to the input space: Z (N, K) -> (N, D), the projection of the input."""

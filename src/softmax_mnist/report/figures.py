@@ -92,7 +92,7 @@ def _baseline_curves(study: Study, section: Section, out: Path) -> Figure:
             ax.axvline(run.best_epoch, color="grey", ls="--", lw=1, label="best epoch")
         ax.grid(alpha=0.3)
         ax.legend()
-    name = f"{study.name}_curves.png"
+    name = f"{section.stem}_curves.png"
     save_figure(fig, out / name)
     return Figure(name, "Q1: loss and accuracy per epoch (train, validation, test)")
 
@@ -115,7 +115,7 @@ def _iteration_losses(study: Study, section: Section, out: Path) -> Figure:
            title=f"{study.name}: training loss per iteration (smoothed)")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
-    name = f"{study.name}_iterations.png"
+    name = f"{section.stem}_iterations.png"
     save_figure(fig, out / name)
     return Figure(name, f"{study.name}: training loss per iteration, smoothed")
 
@@ -149,7 +149,7 @@ def _compare_curves(study: Study, section: Section, out: Path) -> Figure:
     for ax in (axes[0], axes[2]):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].legend()
-    name = f"{study.name}_curves.png"
+    name = f"{section.stem}_curves.png"
     save_figure(fig, out / name)
     return Figure(name, f"{study.name}: validation accuracy and training loss")
 
@@ -184,7 +184,7 @@ def _heatmap(study: Study, section: Section, out: Path) -> Figure:
            title="validation accuracy (%) after "
                  f"{section.variants[0].first_run.config['max_epoch']} epochs")
     fig.colorbar(image, ax=ax, label="validation accuracy (%)")
-    name = f"{study.name}_heatmap.png"
+    name = f"{section.stem}_heatmap.png"
     save_figure(fig, out / name)
     return Figure(name, f"{study.name}: heat map of validation accuracy")
 
@@ -216,7 +216,7 @@ def _grid_slice(study: Study, section: Section, axis: str, out: Path) -> Figure:
         ax_time.set_xscale("log")
     for ax in (ax_curve, ax_time):
         ax.grid(alpha=0.3)
-    name = f"{study.name}_{axis}.png"
+    name = f"{section.stem}_{axis}.png"
     save_figure(fig, out / name)
     return Figure(name, f"{study.name}: effect of {axis.replace('_', ' ')}{at}")
 

@@ -94,6 +94,7 @@ class Section:
     checkpoints: list[int]
     thresholds: list[float]
     variants: list[VariantResult]
+    stem: str = "study"  # the name as used in file names (see safety.file_stem)
     tables: list[Table] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)

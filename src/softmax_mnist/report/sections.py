@@ -20,16 +20,18 @@ from .results import Diagnostics, Observation, Section, Table, VariantResult, ta
 from .text import axis_name, text
 
 
-def analyse(study: Study, records: dict[str, RunRecord], seeds: int, lang: str) -> Section:
+def analyse(study: Study, records: dict[str, RunRecord], seeds: int, lang: str,
+            stem: str = "study") -> Section:
     """The study's section: settings with their runs and cells, tables and observations
-    (figures are added by the caller)."""
+    (figures are added by the caller); ``stem`` names its figure files."""
     variants = []
     for v in study.variants:
         recs = [records[study.spec(v, s).key] for s in range(seeds)]
         variants.append(VariantResult(v.label, v.options, list(v.coords),
                                       summarise(study, v, recs, lang), recs))
     section = Section(study.name, study.question, study.kind, study.source, study.base,
-                      study.grid, list(study.checkpoints), list(study.thresholds), variants)
+                      study.grid, list(study.checkpoints), list(study.thresholds), variants,
+                      stem)
     builders = {"baseline": _baseline_section, "compare": _compare_section,
                 "grid": _grid_section, "ablation": _ablation_section}
     section.tables, section.observations = builders[study.kind](study, variants, lang)

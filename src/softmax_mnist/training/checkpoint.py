@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
-from ..fileio import write_npz
+from ..fileio import printable, read_npz, write_npz
 
 FORMAT = "softmax-mnist checkpoint 2"
 NAME = "checkpoint.npz"
@@ -58,15 +58,32 @@ def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any],
 def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """-> (solver state, run arguments); a foreign or damaged file is a ModelFileError."""
     path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no checkpoint here; --resume takes the output folder "
-                             "of an interrupted run.")
+    if not path.exists():
+        raise ModelFileError(f"{printable(path)}: no checkpoint here; --resume takes the "
+                             "output folder of an interrupted run.")
+    arrays = read_npz(path, "softmax-mnist checkpoint")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
         doc = json.loads(str(arrays.pop("json")))
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"format {doc.get('format')!r}")
-        return _join(doc["state"], arrays), doc["run"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"{path}: not a usable softmax-mnist checkpoint ({exc}).") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ValueError(f"format {doc.get('format') if isinstance(doc, dict) else doc!r}")
+        state, run = _join(doc["state"], arrays), doc["run"]
+        _check_state(state)
+        if not isinstance(run, dict):
+            raise TypeError("run arguments are not a table")
+        return state, run
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
+        raise ModelFileError(f"{printable(path)}: not a usable softmax-mnist checkpoint "
+                             f"({exc}). Start the run again.") from None
+
+
+def _check_state(state: Any) -> None:
+    """The structure ``Solver.load_state`` reads, with finite weights."""
+    if not isinstance(state, dict):
+        raise TypeError("state is not a table")
+    for key in ("epoch", "weights", "optimizer", "rng", "history", "train_seconds", "best"):
+        if key not in state:
+            raise KeyError(key)
+    arrays = [*state["weights"], *state["best"]["weights"],
+              *state["optimizer"]["velocities"]]
+    if not all(isinstance(a, np.ndarray) and np.isfinite(a).all() for a in arrays):
+        raise ValueError("weights that are not finite arrays")

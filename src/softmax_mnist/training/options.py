@@ -52,7 +52,8 @@ class Option:
         if self.kind is bool:
             return "true or false"
         if self.kind is list:
-            return "a list of whole numbers ≥ 1 such as [256] or 512,256"
+            top = f" … {self.high:g}" if self.high is not None else " or more"
+            return f"a list of whole numbers {self.low or 1:g}{top} such as [256] or 512,256"
         noun = "a whole number" if self.kind is int else "a number"
         left, right = _BOUNDS[self.closed]
         if self.low is not None and self.high is not None:
@@ -71,7 +72,8 @@ class Option:
             return isinstance(value, str) and (not self.choices or value in self.choices)
         if self.kind is list:
             return isinstance(value, list | tuple) and all(
-                isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value)
+                isinstance(v, int) and not isinstance(v, bool)
+                and (self.low or 1) <= v <= (self.high or math.inf) for v in value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
         if self.kind is int and not isinstance(value, int):

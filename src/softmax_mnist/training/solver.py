@@ -20,6 +20,7 @@ ends exactly where an uninterrupted run would.
 from __future__ import annotations
 
 import math
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
+from .. import signals
 from ..errors import ConfigError
 from ..nn import SGD, Network, SoftmaxCrossEntropyLoss
 from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
@@ -40,11 +42,12 @@ DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training; ``checkpoint`` resumes at the last finished epoch."""
+    """Ctrl-C (or SIGTERM, ``signum``) during training; ``checkpoint`` resumes at the last
+    finished epoch."""
 
-    def __init__(self, checkpoint: dict[str, Any], epoch: int):
+    def __init__(self, checkpoint: dict[str, Any], epoch: int, signum: int = signal.SIGINT):
         super().__init__(f"interrupted in epoch {epoch}")
-        self.checkpoint, self.epoch = checkpoint, epoch
+        self.checkpoint, self.epoch, self.signum = checkpoint, epoch, signum
 
 
 @dataclass
@@ -145,10 +148,17 @@ class Solver:
                 cb.on_train_begin(self.network)
         checkpoint = self.state_dict()
         try:
-            while self.epoch < self.config.max_epoch and not self._run_epoch():
-                checkpoint = self.state_dict()
-        except KeyboardInterrupt:
-            raise TrainingInterrupted(checkpoint, self.epoch + 1) from None
+            stop = False
+            while self.epoch < self.config.max_epoch and not stop:
+                epoch = self.epoch + 1
+                start = time.perf_counter()
+                train_loss, train_acc = self._train_epoch(epoch)  # Ctrl-C may cut in here
+                with signals.deferred():  # … but an epoch is recorded and saved whole
+                    stop = self._end_epoch(epoch, start, train_loss, train_acc)
+                    checkpoint = self.state_dict()
+        except KeyboardInterrupt as exc:
+            raise TrainingInterrupted(checkpoint, self.epoch + 1,
+                                      getattr(exc, "signum", signal.SIGINT)) from None
         for cb in self.callbacks:
             cb.on_train_end(self.network)
         if self.history.diverged:  # the best epoch, not the stopper's view
@@ -156,11 +166,10 @@ class Solver:
         self.history.best_epoch = self.best.epoch or None
         return self.history
 
-    def _run_epoch(self) -> bool:
-        """Train, validate and record one epoch; returns True when training should stop."""
-        epoch = self.epoch + 1
-        start = time.perf_counter()
-        train_loss, train_acc = self._train_epoch(epoch)
+    def _end_epoch(self, epoch: int, start: float, train_loss: float,
+                   train_acc: float) -> bool:
+        """Validate and record a trained epoch, ask the callbacks; True when training
+        should stop."""
         self.train_seconds += time.perf_counter() - start
         if not math.isfinite(train_loss):
             return self._diverged(epoch, "the loss became infinite or NaN")
@@ -186,8 +195,11 @@ class Solver:
     def _diverged(self, epoch: int, why: str) -> bool:
         kept = (f"kept the weights of epoch {self.best.epoch}" if self.best.epoch
                 else "no epoch finished, kept the initial weights")
-        self.divergence = (f"training diverged in epoch {epoch}: {why}; {kept}. "
-                           f"Try a smaller learning rate than {self.config.learning_rate:g}.")
+        c = self.config
+        advice = f"a smaller learning rate than {c.learning_rate:g}"
+        if c.weight_decay * c.learning_rate >= 0.1:  # the decay alone overshoots
+            advice += f" or a smaller weight decay than {c.weight_decay:g}"
+        self.divergence = f"training diverged in epoch {epoch}: {why}; {kept}. Try {advice}."
         self.history.diverged, self.history.stop_reason = True, "diverged"
         return True
 

@@ -1,4 +1,5 @@
-"""Diverging runs, Ctrl-C and resume, damaged model files: nothing lost, nothing crashes."""
+"""Diverging runs, Ctrl-C, SIGTERM and resume, damaged model files: nothing lost,
+nothing crashes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -64,7 +66,10 @@ def _train_cmd(out, *extra):
             "--out", str(out), *extra]
 
 
-def test_ctrl_c_then_resume_equals_an_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, signum, code):
+    """Ctrl-C and a plain kill after epoch 2 leave a checkpoint that resumes to the very
+    numbers (and weights) of a run that was never interrupted."""
     whole = subprocess.run(_train_cmd(tmp_path / "whole", "--quiet"), capture_output=True,
                            text=True, timeout=300)
     assert whole.returncode == 0, whole.stderr
@@ -75,10 +80,10 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(tmp_path):
     for line in proc.stderr:  # wait until the second epoch has finished
         if line.startswith("epoch   2/"):
             break
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert "Traceback" not in err and "--resume" in err
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and f"--resume {out}" in err
     assert (out / "checkpoint.npz").exists() and not (out / "metrics.json").exists()
 
     resumed = subprocess.run([sys.executable, "-m", "softmax_mnist", "train", "--resume",
@@ -92,6 +97,32 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(tmp_path):
     np.testing.assert_array_equal(Model.load(tmp_path / "whole" / "model.npz").network
                                   .layers[0].params["W"],
                                   Model.load(out / "model.npz").network.layers[0].params["W"])
+
+
+def test_two_quick_ctrl_c_leave_a_checkpoint_that_resumes(tmp_path):
+    """A second Ctrl-C right after the first (while the checkpoint is written) must not
+    cut the checkpoint short."""
+    out = tmp_path / "cut"
+    proc = subprocess.Popen(_train_cmd(out), stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in proc.stderr:
+        if line.startswith("epoch   1/"):
+            break
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    resumed = subprocess.run([sys.executable, "-m", "softmax_mnist", "train", "--resume",
+                              str(out), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((out / "metrics.json").read_text())["epochs_run"] == 6
+
+
+def test_resume_takes_no_other_options(tmp_path):
+    proc = run("train", "--resume", str(tmp_path), "--lr", "0.5", "--epochs", "3")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "drop --epochs, --lr" in proc.stderr
 
 
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path):

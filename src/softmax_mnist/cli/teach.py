@@ -1,0 +1,139 @@
+"""``softmax-mnist scaffold`` (the student's starting files) and ``check`` (the checklist on
+one or many students' folders); ``require_passing_check`` for the ``--impl`` of ``train``,
+``experiment`` and ``report``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..teaching.scaffold import SCAFFOLD_LANGS
+from .options import positive_int
+
+DEFAULT_SECONDS, DEFAULT_MEMORY_MB = 20.0, 2048
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("scaffold", help="write the lab's loss.py and optimizer.py to fill in",
+                       description="Write loss.py and optimizer.py with the course's interface, "
+                                   "docstrings giving every shape and what to compute, and "
+                                   "TODO bodies, plus a README.md saying how to check, train "
+                                   "and report on them. Never overwrites a file.")
+    s.add_argument("folder", metavar="DIR", help="where to write (created if needed)")
+    s.add_argument("--lang", choices=SCAFFOLD_LANGS, default="en",
+                   help="language of the docstrings and README (default %(default)s)")
+    s.set_defaults(handler=scaffold)
+
+    c = sub.add_parser("check", help="check a student's loss.py and optimizer.py",
+                       description="Run the checklist on each folder's loss.py and "
+                                   "optimizer.py — interface, loss, accuracy, large logits, "
+                                   "gradients, SGD, momentum, speed, a few epochs of training "
+                                   "— in a separate process with a time and a memory limit "
+                                   "(isolation, not a security sandbox). One line per check "
+                                   "with a hint for each failure; with several folders one "
+                                   "summary line each. Exit 0 only if every check passes.")
+    c.add_argument("folders", nargs="+", metavar="DIR", help="a folder with loss.py and "
+                                                             "optimizer.py; several for a class")
+    c.add_argument("--data-dir", metavar="DIR",
+                   help="MNIST for the end-to-end check (default: $SOFTMAX_MNIST_DATA or the "
+                        "cache, else the bundled sample; check never downloads)")
+    c.add_argument("--json", action="store_true", help="one JSON object per folder and line")
+    c.add_argument("--csv", metavar="FILE", help="also write a grade sheet: one row per folder")
+    c.add_argument("--time-limit", dest="time_limit", type=float, default=DEFAULT_SECONDS,
+                   metavar="S", help="seconds each check may take; training 4× (default "
+                                     "%(default)g)")
+    c.add_argument("--memory-limit", dest="memory_limit", type=positive_int,
+                   default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help="memory (address space) of the checked code (default %(default)s)")
+    c.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="folders checked at the same time (default %(default)s)")
+    c.set_defaults(handler=check)
+
+
+def scaffold(args: argparse.Namespace) -> int:
+    from ..teaching.scaffold import scaffold as write
+
+    paths = write(args.folder, args.lang)
+    print(f"wrote {', '.join(str(p) for p in paths)}. Fill in the TODOs, then: "
+          f"softmax-mnist check {args.folder}")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..errors import SoftmaxMnistError
+    from ..fileio import atomic_open
+    from ..teaching.outcome import InOrder, grade_sheet, summary_line, total_line
+    from ..teaching.sandbox import Limits, check_folder, stop_all
+
+    limits = Limits(args.time_limit, args.memory_limit)
+    if args.data_dir and not Path(args.data_dir).is_dir():
+        raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
+                                f"the four MNIST files).")
+    not_folders = [f for f in args.folders if not Path(f).is_dir()]
+    if not_folders:
+        raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check takes "
+                                f"folders holding loss.py and optimizer.py).")
+    single = len(args.folders) == 1
+
+    def one(folder: str):
+        emit = InOrder(print) if single and not args.json else (lambda r: None)
+        return check_folder(folder, data_dir=args.data_dir, limits=limits, on_result=emit)
+
+    width = max(len(f) for f in args.folders)
+    reports = []
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    try:
+        for report in pool.map(one, args.folders):
+            reports.append(report)
+            if args.json:
+                print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+            elif single:
+                print(total_line(report))
+            else:
+                print(summary_line(report, width), flush=True)
+    except KeyboardInterrupt:
+        stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not single and not args.json:
+        passed = sum(r.passed for r in reports)
+        print(f"{passed}/{len(reports)} folders passed every check")
+    if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
+        with atomic_open(args.csv, "wb") as fh:
+            fh.write(grade_sheet(reports).encode("utf-8-sig"))
+        print(f"grade sheet → {args.csv}", file=sys.stderr)
+    return 0 if all(r.passed for r in reports) else 1
+
+
+def require_passing_check(impl: str, data_dir: str | None) -> bool:
+    """Run ``check`` on ``impl`` before training on it: True if every check passes; else
+    print the failures on stderr and return False."""
+    from ..teaching.outcome import result_line, total_line
+    from ..teaching.sandbox import Limits, check_folder, stop_all
+
+    if not Path(impl).is_dir():
+        from ..errors import SoftmaxMnistError
+
+        raise SoftmaxMnistError(f"--impl {impl}: not a folder (it should hold loss.py and "
+                                f"optimizer.py; softmax-mnist scaffold DIR writes them).")
+    print(f"checking {impl} …", file=sys.stderr, flush=True)
+    try:
+        report = check_folder(impl, data_dir=data_dir,
+                              limits=Limits(DEFAULT_SECONDS, DEFAULT_MEMORY_MB))
+    except KeyboardInterrupt:
+        stop_all()
+        raise
+    print(f"{impl}: {total_line(report)}", file=sys.stderr)
+    if report.passed:
+        return True
+    for result in report.results:
+        if result.status != "pass":
+            print(result_line(result), file=sys.stderr)
+    print(f"softmax-mnist: --impl {impl}: fix the failed checks first (softmax-mnist check "
+          f"{impl} runs them again).", file=sys.stderr)
+    return False
