@@ -4,7 +4,6 @@ real signals, real sockets, hostile bodies; the server answers on after each of 
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import signal
 import socket
@@ -15,9 +14,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from helpers import run
+from pngs import blank_png
 from servers import rss_mb, start_server
 from softmax_mnist.cli import main
 
@@ -68,10 +67,8 @@ def sample_server(sample_models):
 
 
 def test_each_hostile_body_gets_a_4xx_json_error_and_the_server_goes_on(sample_server):
-    bomb = io.BytesIO()
-    Image.new("1", (30_000, 30_000)).save(bomb, format="PNG")
     hostile = {
-        "30000x30000 png": (bomb.getvalue(), "image/png", 400, "too large"),
+        "30000x30000 png": (blank_png(30_000, 30_000), "image/png", 400, "too large"),
         "text file": (b"these are not pixels\n", "text/plain", 400, "not an image file"),
         "malformed json": (b'[[0, 1], [2,', "application/json", 400, "malformed JSON"),
     }
