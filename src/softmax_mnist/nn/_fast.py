@@ -3,10 +3,15 @@
 A reader of ``layers.py`` sees ``z = affine(x, W, b)``: the lab's ``z = x W + b``. What
 makes it fast lives here:
 
-- W is stored column-major (Fortran order) and the product is written into a
-  column-major output. BLAS runs the skinny (N, 784) × (784, 10) product faster that
-  way, and the softmax's row-wise max and sum then read contiguous columns. Shapes and
-  values are those of the plain expression.
+- BLAS threads by size (:func:`blas_threads`): one thread for the skinny products of
+  softmax regression, where waking a second costs more than it brings; all the process
+  may use once a layer's product is large enough (an MLP's 100 × 784 × 256).
+- W is stored column-major (Fortran order), and a narrow output — the (N, 10) logits —
+  is written column-major too: BLAS runs the skinny (N, 784) × (784, 10) product faster
+  that way, and the softmax's row-wise max and sum then read contiguous columns. A wide
+  output — a hidden layer's (N, 256) — stays row-major, the order BLAS writes fastest and
+  the one the elementwise layers after it share (mixing orders there costs a strided
+  pass). Shapes and values are those of the plain expression.
 """
 
 from __future__ import annotations
@@ -19,9 +24,23 @@ def weight_matrix(W: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
     return np.asfortranarray(W, dtype=dtype)
 
 
+NARROW = 32  # outputs this wide or narrower are written column-major
+
+
 def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``x W + b`` for x: (N, D), W: (D, M), b: (M,) -> (N, M), column-major."""
-    z = np.empty((len(x), W.shape[1]), np.result_type(x, W), order="F")
+    """``x W + b`` for x: (N, D), W: (D, M), b: (M,) -> (N, M)."""
+    order = "F" if W.shape[1] <= NARROW else "C"
+    z = np.empty((len(x), W.shape[1]), np.result_type(x, W), order=order)
     np.matmul(x, W, out=z)
     z += b
     return z
+
+
+BIG_PRODUCT = 4_000_000  # multiply-adds of a batch's largest product at which threads pay
+
+
+def blas_threads(batch_size: int, layer_shapes: list[tuple[int, int]], available: int) -> int:
+    """BLAS threads for training on batches of ``batch_size`` through layers of
+    (inputs, outputs) ``layer_shapes``: ``available`` for large products, else one."""
+    largest = batch_size * max((d * m for d, m in layer_shapes), default=0)
+    return available if largest >= BIG_PRODUCT else 1

@@ -97,12 +97,12 @@ class ReLU(Layer):
     """max(0, x), elementwise; x: (N, D) -> (N, D)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._mask = x > 0
-        return np.maximum(x, 0)
+        self._y = np.maximum(x, 0)
+        return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """∂L/∂x = ∂L/∂y where x > 0, else 0."""
-        return grad_out * self._mask
+        """∂L/∂x = ∂L/∂y where x > 0 (where y > 0), else 0; grad_out is reused for it."""
+        return np.multiply(grad_out, self._y > 0, out=grad_out)
 
 
 class Sigmoid(Layer):

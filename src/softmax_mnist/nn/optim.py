@@ -28,6 +28,7 @@ class Slot:
     param: np.ndarray
     grad: np.ndarray
     velocity: np.ndarray
+    step: np.ndarray  # η g, the scaled gradient (a buffer: no array is made per update)
     decays: bool  # weight decay applies (weight matrices, not biases)
 
 
@@ -47,25 +48,34 @@ class SGD:
         self.nesterov = nesterov
         self.weight_decay = weight_decay
         self.slots = [Slot(layer.params[name], layer.grads[name],
-                           np.zeros_like(layer.params[name]), name == "W")
+                           np.zeros_like(layer.params[name]),
+                           np.empty_like(layer.params[name]), name == "W")
                       for layer, name in network.parameters()]
 
     def step(self) -> None:
-        """Update every parameter from the gradients left by ``network.backward``."""
+        """Update every parameter from the gradients left by ``network.backward``.
+
+        η g (and λ W) go into a buffer kept per parameter, so that the update makes no
+        temporary arrays and leaves the gradients as they were.
+        """
         lr, mu, wd = self.learning_rate, self.momentum, self.weight_decay
         for s in self.slots:
-            p, g, v = s.param, s.grad, s.velocity
+            p, v, step = s.param, s.velocity, s.step
             if wd and s.decays:
-                g = g + wd * p
+                np.multiply(p, wd, out=step)
+                step += s.grad  # g + λ W
+                step *= lr
+            else:
+                np.multiply(s.grad, lr, out=step)  # η g
             if mu == 0:
-                p -= lr * g
+                p -= step
             elif self.nesterov:
                 v *= mu
-                v += lr * g
-                p -= mu * v + lr * g
+                v += step
+                p -= mu * v + step
             else:
                 v *= mu
-                v += lr * g  # v = μ v + η g
+                v += step  # v = μ v + η g
                 p -= v
 
     def state(self) -> dict[str, Any]:

@@ -28,16 +28,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 from tqdm.auto import tqdm
 
 from .. import signals
 from ..errors import ConfigError
 from ..nn import SGD, Network, SoftmaxCrossEntropyLoss
+from ..nn._fast import blas_threads
 from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
 
-BLAS_THREADS = 1
 DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
 
 
@@ -136,10 +136,16 @@ class Solver:
     def train(self) -> History:
         """Run up to ``max_epoch`` epochs; returns the History (also ``self.history``).
 
-        BLAS runs on one thread: these matrices are small enough that waking a second
-        thread costs more than it saves, and parallel runs use the cores instead.
+        BLAS runs on one thread for softmax regression's small products (waking a second
+        thread costs more than it saves), on all this process may use for an MLP's large
+        ones (see ``nn._fast.blas_threads``); parallel runs limit each process to its share.
         """
-        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        available = max((p.get("num_threads", 1) for p in threadpool_info()
+                         if p.get("user_api") == "blas"), default=1)
+        shapes = [layer.params["W"].shape for layer in getattr(self.network, "layers", ())
+                  if "W" in getattr(layer, "params", {})]
+        threads = blas_threads(self.config.batch_size, shapes, available)
+        with threadpool_limits(limits=threads, user_api="blas"):
             return self._train()
 
     def _train(self) -> History:
