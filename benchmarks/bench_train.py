@@ -1,4 +1,5 @@
-"""How fast softmax-mnist trains, against the baselines, measured in one run.
+"""How fast softmax-mnist trains, against the baselines, measured in one run: softmax
+regression (here) and the MLP (``mlp_items.py``), and the report's wall time.
 
 Every timed item runs once per round, rounds are repeated (``--repeats``, default 5)
 and the order of items rotates between rounds, so slow spells of a noisy machine hit
@@ -31,6 +32,15 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from mlp_items import (
+    gemm_floor,
+    ours_mlp_epoch,
+    report_seconds,
+    solver_threads,
+    time_to_98,
+    torch_mlp,
+    torch_mlp_epoch,
+)
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from softmax_mnist import EvaluationCurve, Network, Solver, TrainConfig, load_dataset
@@ -309,7 +319,19 @@ def main(argv: list[str] | None = None) -> int:
         torch_info = found[1]
     items["load_gz"] = load_seconds(name, data_dir, use_cache=False)
     items["load_cache"] = load_seconds(name, data_dir, use_cache=True)
+    items["ours_mlp"] = ours_mlp_epoch(data, prep)
+    items["mlp_gemm_floor"] = gemm_floor(len(data.y_train))
+    found = torch_mlp(X, data.y_train, Path(tempfile.mkdtemp(prefix="softmax-mnist-bench-")),
+                      __file__)
+    if isinstance(found, str):
+        skipped["torch_mlp"] = found
+    else:
+        items["torch_mlp"], torch_info["mlp"] = found
     times = interleaved(items, repeats)
+    if not args.smoke:
+        times.update(interleaved({"report_quick": report_seconds(data_dir, True),
+                                  "report_full": report_seconds(data_dir, False)},
+                                 min(repeats, 3)))
 
     sk = sklearn_fit(X, data.y_train, X_test, data.y_test, 10 if args.smoke else 100)
     if isinstance(sk, str):
@@ -319,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
 
     target = 0.85 if args.smoke else 0.92
     reach_seconds, reach_acc, reach_epoch = time_to_accuracy(data, target)
+    mlp_target = time_to_98(data, 0.90 if args.smoke else 0.98)
     rss = peak_rss_mb(data_dir, ["--dataset", "mnist-sample"] if args.smoke else [])
     med = {k: statistics.median(v) for k, v in times.items()}
 
@@ -336,7 +359,11 @@ def main(argv: list[str] | None = None) -> int:
             "plain_numpy_over_ours": med["plain_numpy"] / med["ours_b100"],
             "ours_over_floor": med["ours_b100"] / med["floor"],
             "sklearn_over_ours_to_92": med.get("sklearn_lbfgs", np.nan) / reach_seconds,
+            "torch_mlp_over_ours_mlp": med.get("torch_mlp", np.nan) / med["ours_mlp"],
+            "ours_mlp_over_gemm_floor": med["ours_mlp"] / med["mlp_gemm_floor"],
         },
+        "mlp_threads": solver_threads(),
+        "mlp_time_to_target": mlp_target,
         "torch_threads": torch_info.get("threads"),
         "accuracy": {"torch_batched_2_epochs": torch_info["accuracy"].get("batched"),
                      "torch_loader_2_epochs": torch_info["accuracy"].get("loader"),
@@ -401,6 +428,19 @@ def print_table(r: dict) -> None:
     t = r["time_to_target"]
     print(f"{'ours, default config to target':40s} {t['seconds']:10.4f}  "
           f"{t['test_accuracy']:.2%} test after {t['epochs']} epoch(s)")
+    for label, key, note in (
+            ("ours, MLP 784-256-10 epoch", "ours_mlp", f"{r['mlp_threads']} BLAS thread(s)"),
+            ("PyTorch CPU, the same MLP, epoch", "torch_mlp",
+             f"{ratio['torch_mlp_over_ours_mlp']:.2f}x ours"),
+            ("the MLP epoch's matmuls alone (floor)", "mlp_gemm_floor",
+             f"ours = {ratio['ours_mlp_over_gemm_floor']:.2f}x floor"),
+            ("softmax-mnist report --quick, wall", "report_quick", ""),
+            ("softmax-mnist report, wall", "report_full", "")):
+        if key in med:
+            print(f"{label:40s} {med[key]:10.4f}  {note}")
+    m = r["mlp_time_to_target"]
+    print(f"{'ours, --hidden 256 to target':40s} {m['seconds']:10.4f}  "
+          f"{m['test_accuracy']:.2%} test after {m['epochs']} epoch(s)")
     print(f"peak RSS of softmax-mnist train: {r['peak_rss_mb']:.0f} MB")
     if r.get("torch_threads"):
         print(f"PyTorch ran on {r['torch_threads']} thread(s), its faster setting here")
@@ -410,6 +450,9 @@ def print_table(r: dict) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--torch-mlp-worker"]:
+        print(json.dumps(torch_mlp_epoch(Path(sys.argv[2]), int(sys.argv[3]))))
+        sys.exit(0)
     if sys.argv[1:2] == ["--torch-worker"]:
         mode, folder, threads = sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
         print(json.dumps(torch_epoch(folder, mode == "loader", threads)))

@@ -3,6 +3,7 @@ of digits drawn with real fonts (stand-ins for photos of handwriting)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -11,9 +12,17 @@ from PIL import Image
 
 from fontdigits import FONTS, write_font_digits
 from helpers import run
+from pngs import blank_png
 from softmax_mnist import train
 from softmax_mnist.data import load_dataset
-from softmax_mnist.predict import SIDE, center_of_mass, prepare_digit, prepare_files
+from softmax_mnist.predict import (
+    SIDE,
+    ImageError,
+    center_of_mass,
+    decode_gray,
+    prepare_digit,
+    prepare_files,
+)
 
 # -- preparation, no model needed ------------------------------------------------------------
 
@@ -58,6 +67,47 @@ def test_transparent_canvas_uses_opacity_as_ink(tmp_path):
     black, white = prepare_files([tmp_path / "black.png", tmp_path / "white.png"])
     np.testing.assert_array_equal(black, white)
     assert black.max() == 255
+
+
+def test_bytes_and_files_are_prepared_by_the_same_code(tmp_path):
+    """decode_gray (the server's path) and load_gray (predict's) give the same images."""
+    digits = write_font_digits(tmp_path, fonts=("DejaVuSans.ttf", "STIXGeneral.ttf"))
+    from_bytes = np.stack([prepare_digit(decode_gray(d.path.read_bytes())) for d in digits])
+    np.testing.assert_array_equal(from_bytes, prepare_files([d.path for d in digits]))
+
+
+def png_bytes(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_images_over_the_pixel_limit_are_refused_before_decoding():
+    big = png_bytes(Image.new("L", (3000, 2000), 255))
+    with pytest.raises(ImageError, match=r"too large \(3000×2000 pixels; at most 5,000,000"):
+        decode_gray(big, "upload", max_pixels=5_000_000)
+    with pytest.raises(ImageError, match="too large to read safely"):
+        decode_gray(blank_png(30_000, 30_000))  # 900 megapixels in 110 kB
+
+
+def test_a_large_jpeg_counts_at_the_size_it_is_decoded_at():
+    """A 24-megapixel photo: as JPEG it is decoded at half size (6 MP, under a 10 MP
+    limit), as PNG it is refused by the same limit."""
+    photo = Image.fromarray(bar_image(True, shape=(4000, 6000), box=(1000, 3000, 2500, 3200))
+                            .astype(np.uint8))
+    jpeg = io.BytesIO()
+    photo.save(jpeg, format="JPEG", quality=90)
+    gray = decode_gray(jpeg.getvalue(), max_pixels=10_000_000)
+    assert max(gray.shape) == 1024 and prepare_digit(gray).max() == 255
+    with pytest.raises(ImageError, match="too large"):
+        decode_gray(png_bytes(photo), max_pixels=10_000_000)
+
+
+def test_eps_is_refused_without_running_ghostscript():
+    buf = io.BytesIO()
+    Image.new("L", (40, 40), 255).save(buf, format="EPS")
+    with pytest.raises(ImageError, match="EPS images are not read"):
+        decode_gray(buf.getvalue())
 
 
 def test_mnist_digits_survive_preparation(mnist_sample_model):

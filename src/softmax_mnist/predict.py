@@ -29,11 +29,14 @@ Example::
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
@@ -51,6 +54,7 @@ INK_FLOOR = 0.25  # after stretching the ink to [0, 1], values below this are ba
 STROKE = 2.0  # median stroke width of MNIST digits in pixels, measured as in stroke_width()
 UPSAMPLE = 4  # strokes are normalised at 4 × the final size (80×80)
 MAX_DILATE = 4  # thicken hairlines by at most 4 × 2 pixels at 80×80 (2 pixels at 20×20)
+REFUSED_FORMATS = frozenset({"EPS"})  # Pillow hands these to an external interpreter
 
 
 class ImageError(SoftmaxMnistError):
@@ -87,32 +91,61 @@ class Prediction:
 # -- reading ----------------------------------------------------------------------------
 
 def load_gray(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an image file as grayscale: (H, W) float64 in 0..255.
-
-    Transparent pixels become black (background) and opaque ones keep their
-    brightness when the image's border is transparent, so a digit drawn on a
-    transparent canvas works whatever its colour.
-    """
+    """Read an image file as grayscale: (H, W) float64 in 0..255 (see :func:`gray_from_image`)."""
     path = Path(path)
     if path.is_dir():
         raise ImageError(f"{path}: is a folder; give image files (e.g. {path}/*.png).")
     if not path.is_file():
         raise ImageError(f"{path}: no such image file.")
+    return _read_gray(path, str(path))
+
+
+def decode_gray(data: bytes, name: str = "image", max_pixels: int | None = None) -> np.ndarray:
+    """Image bytes in any format Pillow reads -> grayscale (H, W) float64 in 0..255.
+
+    ``max_pixels`` refuses larger images before their pixels are decoded (a JPEG counts
+    at the reduced size it is decoded at); ``name`` starts the error messages.
+    """
+    return _read_gray(io.BytesIO(data), name, max_pixels)
+
+
+def _read_gray(source: Path | BinaryIO, name: str, max_pixels: int | None = None) -> np.ndarray:
+    """Open ``source`` with Pillow and make it gray; every failure is an ImageError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                img = ImageOps.exif_transpose(img)
-                img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-                return _to_gray(img)
+            with Image.open(source) as img:
+                if img.format in REFUSED_FORMATS:
+                    raise ImageError(f"{name}: {img.format} images are not read (Pillow would "
+                                     f"run Ghostscript on them); use PNG or JPEG.")
+                img.draft(None, (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size
+                width, height = img.size
+                if max_pixels is not None and width * height > max_pixels:
+                    raise ImageError(f"{name}: image too large ({width}×{height} pixels; at "
+                                     f"most {max_pixels:,} are read). Shrink it first.")
+                return gray_from_image(img)
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file (Pillow reads PNG, JPEG, BMP, GIF, "
+        raise ImageError(f"{name}: not an image file (Pillow reads PNG, JPEG, BMP, GIF, "
                          f"TIFF, WebP …).") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"{path}: image too large to read safely ({_first_line(exc)}).") \
-            from None
-    except (OSError, ValueError, SyntaxError) as exc:  # truncated or damaged image data
-        raise ImageError(f"{path}: cannot read the image ({_first_line(exc)}).") from None
+        size = re.search(r"\((\d+) pixels\)", str(exc))
+        what = f"{int(size[1]):,} pixels" if size else _first_line(exc)
+        raise ImageError(f"{name}: image too large to read safely ({what}: a decompression "
+                         f"bomb?).") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:  # truncated or damaged data
+        raise ImageError(f"{name}: cannot read the image ({_first_line(exc)}).") from None
+
+
+def gray_from_image(img: Image.Image) -> np.ndarray:
+    """A Pillow image -> grayscale (H, W) float64 in 0..255, at most MAX_SIDE on a side.
+
+    The EXIF rotation of phone photos is applied. Transparent pixels become black
+    (background) and opaque ones keep their brightness when the image's border is
+    transparent, so a digit drawn on a transparent canvas works whatever its colour.
+    """
+    img = ImageOps.exif_transpose(img)
+    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    return _to_gray(img)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -161,7 +161,10 @@ def test_sigterm_during_a_report_keeps_finished_runs_and_resume_completes_it(tmp
     message = err.strip().splitlines()[-1]
     assert "finished run" in message and f"--resume {out}" in message
     assert "Traceback" not in err and not (out / "report.md").exists()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 20  # workers and joblib's tracker finish their exit
+    while (_processes_with(marker) or list(private_tmp.iterdir())) and (
+            time.monotonic() < deadline):
+        time.sleep(0.1)
     assert _processes_with(marker) == []  # the workers are gone
     assert list(private_tmp.iterdir()) == []  # and their shared data files
 

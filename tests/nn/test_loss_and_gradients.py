@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from softmax_mnist.nn.gradcheck import check_gradients, numerical_gradient, random_problem
+from softmax_mnist.nn.gradcheck import (
+    check_gradients,
+    numerical_gradient,
+    random_problem,
+    relative_error,
+)
 from softmax_mnist.nn.layers import FCLayer
 from softmax_mnist.nn.loss import SoftmaxCrossEntropyLoss, cross_entropy, log_softmax, softmax
 
@@ -65,6 +70,18 @@ def test_gradients_match_numerical(hidden, activation):
     checks = check_gradients(network, X, y)
     assert len(checks) == 2 * (len(hidden) + 1)
     assert max(c.relative_error for c in checks) < 1e-7, checks
+
+
+@pytest.mark.parametrize("hidden, activation", [((), "relu"), ((12,), "relu"),
+                                                ((10, 7), "relu"), ((9,), "sigmoid")])
+def test_input_gradient_matches_numerical(hidden, activation):
+    """∂(Σ g ⊙ logits)/∂x against centred differences of the same scalar, in float64."""
+    network, X, _ = random_problem(hidden=hidden, activation=activation, seed=7)
+    g = np.random.default_rng(8).normal(size=(len(X), network.num_classes))
+    analytic = network.input_gradient(X, g)
+    numeric = numerical_gradient(lambda: float(np.sum(g * network.forward(X))), X)
+    assert analytic.shape == X.shape
+    assert relative_error(analytic, numeric) < 1e-7
 
 
 @pytest.mark.parametrize("hidden, activation", [((16, 8), "relu"), ((256,), "relu"),

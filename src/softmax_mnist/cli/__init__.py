@@ -2,9 +2,9 @@
 
 One module per group of subcommands, each with ``register(subparsers)`` setting the
 ``handler`` of its commands: ``train``; ``evaluate`` and ``predict``; ``gradcheck``;
-``report`` and ``experiment``; ``cache``; ``scaffold`` and ``check``. A user mistake
-ends in one line on stderr and exit status 2 (options named by their flags); Ctrl-C ends
-with 130.
+``report`` and ``experiment``; ``cache``; ``scaffold`` and ``check``; ``serve``. A user
+mistake ends in one line on stderr and exit status 2 (options named by their flags); Ctrl-C
+ends with 130.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from .. import signals
 from .._version import __version__
 from ..errors import ConfigError, SoftmaxMnistError
-from . import cache, evaluate, gradcheck, studies, teach, train
+from . import cache, evaluate, gradcheck, serve, studies, teach, train
 from .options import FLAGS, Parser
 
-COMMAND_MODULES = (train, evaluate, gradcheck, studies, cache, teach)
+COMMAND_MODULES = (train, evaluate, gradcheck, studies, cache, teach, serve)
 
 
 def build_parser() -> Parser:

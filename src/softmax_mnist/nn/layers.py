@@ -35,6 +35,10 @@ class Layer:
         """Fill ``grads`` only (for the first layer, whose input gradient nobody uses)."""
         self.backward(grad_out)
 
+    def backward_input(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂output -> ∂L/∂input only, ``grads`` untouched (for input gradients)."""
+        return self.backward(grad_out)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -69,6 +73,10 @@ class FCLayer(Layer):
         lab's formulas ``∂L/∂W = Xᵀ(ŷ − y) / N`` and ``∂L/∂b = mean over the batch of (ŷ − y)``.
         """
         self.backward_params(grad_out)
+        return self.backward_input(grad_out)
+
+    def backward_input(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = grad_out Wᵀ: (N, D), without the parameters' gradients."""
         return grad_out @ self.params["W"].T
 
     def backward_params(self, grad_out: np.ndarray) -> None:

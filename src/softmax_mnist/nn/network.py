@@ -67,6 +67,20 @@ class Network:
             grad = layer.backward(grad)
         first.backward_params(grad)
 
+    def input_gradient(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """x: (N, D), grad = ∂L/∂logits: (N, C) -> ∂L/∂x: (N, D).
+
+        A forward pass, then a backward pass through every layer — the first one's input
+        gradient included, which ``backward`` skips for training — that computes input
+        gradients only (``grads`` are left as they are). With ``grad`` one-hot in class c
+        this is ∂z_c/∂x, the gradient of input × gradient maps. Like ``forward`` it
+        overwrites the layers' caches.
+        """
+        self.forward(x)
+        for layer in reversed(self.layers):
+            grad = layer.backward_input(grad)
+        return grad
+
     def parameters(self) -> Iterator[tuple[Layer, str]]:
         """(layer, name) for every trainable array, in layer order."""
         for layer in self.layers:

@@ -67,6 +67,7 @@ class MomentNorm(ImageStep):
 class Blur(ImageStep):
     """Gaussian smoothing, ``blur:SIGMA`` pixels (default 1): (N, S·S) -> (N, S·S)."""
 
+    affine = True
     name = "blur"
     usage = "blur[:SIGMA]"
 
@@ -110,6 +111,7 @@ class Denoise(ImageStep):
 class Pool(Step):
     """Average pooling over ``pool:K`` × K cells (default 2): (N, S·S) -> (N, (S/K)²)."""
 
+    affine = True
     name = "pool"
     usage = "pool:K"
     space = "image"

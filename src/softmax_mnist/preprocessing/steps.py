@@ -41,6 +41,7 @@ class Step:
     cheap: ClassVar[bool] = True  # a few elementwise passes: fine for every mini-batch
     space: ClassVar[str] = "feature"  # "image" | "scale" | "center" | "feature"
     aliases: ClassVar[tuple[str, ...]] = ()
+    affine: ClassVar[bool] = False  # once fitted, transform(x) = x A + t for fixed A and t
 
     @classmethod
     def parse(cls, arg: str | None) -> Step:
@@ -125,6 +126,7 @@ class Scale(Step):
     Integers and float32 come out float32; float64 stays float64 (for exact predictions).
     """
 
+    affine = True
     name = "scale"
     space = "scale"
 
@@ -149,6 +151,7 @@ class Scale(Step):
 class CenterPixels(Step):
     """Subtract the per-pixel mean of the training images: x - mean, mean: (D,)."""
 
+    affine = True
     name = "center-pixel"
     space = "center"
 
@@ -175,6 +178,7 @@ class CenterPixels(Step):
 class CenterImages(Step):
     """Subtract each image's own mean (the course template's choice); nothing to fit."""
 
+    affine = True
     name = "center-image"
     space = "center"
 
@@ -193,6 +197,7 @@ class Standardize(Step):
     test image is not blown up a hundredfold.
     """
 
+    affine = True
     name = "standardize"
     usage = "standardize"
     aliases = ("standardise",)
@@ -232,6 +237,7 @@ class PCA(Step):
     ``inverse_transform`` maps back, (N, K) -> (N, D).
     """
 
+    affine = True
     name = "pca"
     usage = "pca:K"
     cheap = False  # reduce the data once; training then works on K features
