@@ -5,6 +5,7 @@ to get it."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -17,7 +18,9 @@ from PIL import Image
 
 from softmax_mnist.cli import main
 
-pytest.importorskip("weasyprint", exc_type=ImportError)
+if importlib.util.find_spec("weasyprint") is None:  # (importing it here would set PIL's
+    pytest.skip("WeasyPrint is not installed (the pdf extra)",  # LOAD_TRUNCATED_IMAGES
+                allow_module_level=True)                          # for the whole session)
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdftoppm) "
                                                        "not installed; .ci/run installs it")
@@ -86,6 +89,21 @@ def test_pdf_text_holds_the_questions_contents_and_headline_numbers(quick_report
         value = re.search(r"(\d+\.\d\d) %", lead["text"]).group(1)
         assert f"{value} %" in text, name
     assert f"{100 * results['diagnostics']['test_accuracy']:.2f}" in text
+
+
+def test_writing_the_pdf_leaves_truncated_images_refused(quick_report, tmp_path):
+    # importing WeasyPrint sets PIL's LOAD_TRUNCATED_IMAGES for the whole process;
+    # predict and serve must still refuse a cut-off PNG after a report
+    from PIL import Image, ImageFile
+
+    from softmax_mnist.report.pdf import write_pdf
+
+    assert write_pdf("<h1>x</h1>", tmp_path, "en")["written"]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    png = (quick_report / "baseline_curves.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(png[: len(png) // 2])
+    with pytest.raises(OSError), Image.open(tmp_path / "cut.png") as image:
+        image.load()
 
 
 @needs_poppler

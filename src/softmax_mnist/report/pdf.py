@@ -75,6 +75,17 @@ def write_pdf(body: str, folder: Path, lang: str) -> dict[str, Any]:
     Returns what results.json records: ``written``, ``pages``, ``seconds``, ``font`` and,
     when no PDF was written or Chinese glyphs are missing, a one-line ``note`` for the user.
     """
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        return _write_pdf(body, folder, lang)
+    finally:  # WeasyPrint's image module sets it for the whole process when first
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated  # imported: predict and serve must
+        # keep refusing truncated images after a report
+
+
+def _write_pdf(body: str, folder: Path, lang: str) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         from weasyprint import HTML
