@@ -27,7 +27,7 @@ from .errors import ConfigError
 from .fileio import finite, write_json
 from .model import Model, ModelSpec
 from .outputs import OutputFolder
-from .plots import plot_curves
+from .plots import LiveCurves, plot_curves
 from .preprocessing import Pipeline
 from .teaching.adapter import course_parts, refuse_unsupported
 from .teaching.student import implementation_record
@@ -144,12 +144,15 @@ RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config
 OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl)
 RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
 """The files that mark a folder as holding a run (``curves.png`` goes with them)."""
+LIVE_CURVES = ".curves-live.png"
+"""The live curves while a run replaces an earlier complete one (removed at the end)."""
 
 
 def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
                  resume_state: dict[str, Any] | None = None) -> RunResult:
     """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
+    ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
     ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
     ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl`` for a
     student's implementation): on Ctrl-C or
@@ -159,16 +162,27 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
         raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
                           f"{', '.join(OPTIONAL_RUN_KEYS)}), got {sorted(run)}.")
+    start = History.from_dict(resume_state["history"]) if resume_state is not None else None
+    # watch curves.png in an image viewer while it trains; an earlier complete run being
+    # overwritten keeps its curves.png until this one is complete
+    replacing = (folder.path / "metrics.json").exists()
+    live_path = folder.path / (LIVE_CURVES if replacing else "curves.png")
+    live = LiveCurves(live_path, start=start)
     try:
-        result = train(**run, progress=progress, resume_state=resume_state)
-    except TrainingInterrupted as exc:
+        try:
+            result = train(**run, progress=progress, resume_state=resume_state,
+                           callbacks=[live])
+        except TrainingInterrupted as exc:
+            with signals.deferred():
+                save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
+            raise
         with signals.deferred():
-            save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
-        raise
-    with signals.deferred():
-        with folder.staging() as stage:
-            result.save(stage)
-        (folder.path / CHECKPOINT).unlink(missing_ok=True)
+            with folder.staging() as stage:
+                result.save(stage)
+            (folder.path / CHECKPOINT).unlink(missing_ok=True)
+    finally:
+        if replacing:
+            live_path.unlink(missing_ok=True)
     return result
 
 
@@ -178,7 +192,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",
           hidden: Sequence[int] = (), activation: str = "relu", progress: bool = True,
           allow_download: bool = True, resume_state: dict[str, Any] | None = None,
-          impl: str | None = None, **options: Any) -> RunResult:
+          callbacks: Sequence[Callback] = (), impl: str | None = None,
+          **options: Any) -> RunResult:
     """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
 
     Args:
@@ -193,6 +208,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
         progress: progress bars and per-epoch lines on stderr.
         resume_state: a Solver ``state_dict`` (from an interrupted run with the same
             arguments) to continue from.
+        callbacks: extra training callbacks, e.g. ``plots.NotebookCurves()`` to watch the
+            curves in Jupyter.
         impl: a folder with a student's ``loss.py`` and ``optimizer.py``, which then train
             (see :func:`fit_network`); metrics and model name it.
 
@@ -214,8 +231,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
                             allow_download=allow_download, progress=progress)
     prepared = prepare(spec.pipeline(), data.splits())
     started = time.perf_counter()
-    solver = fit_network(prepared, spec, config, len(data.classes), progress=progress,
-                         resume_state=resume_state, impl=impl)
+    solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
+                         progress=progress, resume_state=resume_state, impl=impl)
     try:
         metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
         metrics["implementation"] = implementation_record(impl)

@@ -118,7 +118,8 @@ def test_html_from_a_study_file_is_inert_and_paths_stay_inside(tmp_path):
     tags = _tags(html)
     assert {t for t, _ in tags} <= {"html", "head", "meta", "title", "style", "body", "h1",
                                     "h2", "h3", "p", "ul", "li", "strong", "em", "code", "pre",
-                                    "table", "thead", "tbody", "tr", "th", "td", "img"}
+                                    "table", "thead", "tbody", "tr", "th", "td", "img",
+                                    "figure", "figcaption", "blockquote"}
     for tag, attrs in tags:  # no handler, no link, images only as embedded data
         assert not any(name.startswith("on") or name == "href" for name, _ in attrs)
         assert tag != "img" or dict(attrs)["src"].startswith("data:image/png;base64,")

@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Run every study (Q1 default run and diagnostics, Q2 "
                                    "momentum, Q3 batch size × learning rate, epochs / early "
                                    "stopping / decay, Q4 preprocessing and an MLP) and write "
-                                   "report.md, report.html, results.json and the figures.")
+                                   "report.md, report.html, report.pdf (with the pdf extra), "
+                                   "results.json and the figures.")
     add_data_options(r)
     add_study_options(r, "reports/<timestamp>[-N]")
     _add_impl(r)
@@ -115,7 +116,8 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
             results = make_report(studies, data, folder, lang=args.lang, seeds=args.seeds,
                                   jobs=args.jobs, backend=args.backend,
                                   scheduler=args.scheduler, quick=args.quick,
-                                  progress=not args.quiet, command=command, impl=impl)
+                                  progress=not args.quiet, command=command, impl=impl,
+                                  options=_number_options(args))
         except KeyboardInterrupt as exc:
             kept = len(list(finished.glob("*.json")))
             print(f"softmax-mnist: interrupted; {kept} finished run{'s' * (kept != 1)} kept "
@@ -128,9 +130,35 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
             raise
         (folder.path / ARGS_FILE).unlink(missing_ok=True)
     meta = results["meta"]
+    pdf = meta["pdf"]
+    files = ["report.md", "report.html", *(["report.pdf"] if pdf["written"] else []),
+             "results.json"]
     print(f"{meta['runs_trained']} runs on {meta['dataset']} in {meta['wall_seconds']} s "
-          f"→ {out}/report.md, report.html, results.json")
+          f"→ {out}/{', '.join(files)}")
+    if pdf.get("note"):
+        print(f"softmax-mnist: {pdf['note']}", file=sys.stderr)
     return 0
+
+
+def _number_options(args: argparse.Namespace) -> list[str]:
+    """The options given that change the report's numbers (or its language), as typed:
+    the Reproduce section repeats them for each study."""
+    words = []
+    if args.dataset not in (None, "mnist"):
+        words += ["--dataset", args.dataset]
+    if args.data_dir:
+        words += ["--data-dir", args.data_dir]
+    if args.offline:
+        words.append("--offline")
+    if args.quick:
+        words.append("--quick")
+    if args.seeds != 1:
+        words += ["--seeds", str(args.seeds)]
+    if args.lang != "en":
+        words += ["--lang", args.lang]
+    if getattr(args, "impl", None):
+        words += ["--impl", args.impl]
+    return words
 
 
 def _resume(args: argparse.Namespace) -> int:

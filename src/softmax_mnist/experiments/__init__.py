@@ -12,8 +12,9 @@ from .study import (
     read_study_text,
     study_names,
 )
+from .timing import EpochTiming, speed_key, time_epochs
 
-__all__ = ["BACKENDS", "ITERATION_POINTS", "REPORT_STUDIES", "KeptWeights", "ModelInfo",
-           "RunRecord", "RunSpec", "Study", "Variant", "block_means", "check_executor",
-           "execute", "load_study", "parse_study", "read_study_text", "study_names",
-           "unique_specs"]
+__all__ = ["BACKENDS", "ITERATION_POINTS", "REPORT_STUDIES", "EpochTiming", "KeptWeights",
+           "ModelInfo", "RunRecord", "RunSpec", "Study", "Variant", "block_means",
+           "check_executor", "execute", "load_study", "parse_study", "read_study_text",
+           "speed_key", "study_names", "time_epochs", "unique_specs"]

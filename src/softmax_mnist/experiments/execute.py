@@ -43,7 +43,9 @@ def unique_specs(studies: Iterable[Study], seeds: int) -> list[RunSpec]:
 
 def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
             backend: str = "loky", scheduler: str | None = None, progress: bool = True,
-            store: RunStore | None = None) -> dict[str, RunRecord]:
+            store: RunStore | None = None,
+            on_done: Callable[[RunSpec, RunRecord], None] | None = None,
+            ) -> dict[str, RunRecord]:
     """Run every spec; returns {spec.key: record}. Longest runs are started first.
 
     Args:
@@ -52,9 +54,11 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
         backend: "loky" (joblib worker processes) or "dask".
         scheduler: a Dask scheduler address (tcp://host:port); without it, "dask"
             starts a local cluster with ``jobs`` workers.
-        progress: a progress bar over runs on stderr.
+        progress: a progress bar over runs on stderr (on a terminal).
         store: keeps every finished run as it arrives, and supplies the runs it already
             holds (those are not trained again).
+        on_done: called with each finished run, in the order they finish (the runs the
+            store held first).
 
     On Ctrl-C or SIGTERM the workers are stopped and their temporary files removed before
     the KeyboardInterrupt is passed on; with a ``store`` every run finished so far is kept.
@@ -63,6 +67,10 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
     records = store.load(list(specs)) if store is not None else {}
     order = sorted((s for s in specs if s.key not in records),
                    key=lambda s: -s.cost(len(data.y_train)))
+    if on_done is not None:
+        for spec in specs:
+            if spec.key in records:
+                on_done(spec, records[spec.key])
     key = data_key(data)
     runner = _run_dask if backend == "dask" else _run_loky
     with _progress_bar(len(records) + len(order), len(records), progress) as tick:
@@ -71,6 +79,8 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
             if store is not None:
                 store.save(spec, record)
             tick()
+            if on_done is not None:
+                on_done(spec, record)
     return records
 
 

@@ -33,6 +33,7 @@ RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS)
 STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
               "checkpoints", "thresholds", "quick")
 QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds", "runs")  # runs: labels to keep
+LABEL_KEYS = ("label", "label_zh")  # a run's label, and its label in the Chinese report
 SHORT_NAMES = {"batch_size": "batch", "learning_rate": "lr", "max_epoch": "epochs",
                "lr_decay": "decay", "weight_decay": "L2"}  # for grid labels
 
@@ -46,6 +47,7 @@ class Variant:
     label: str
     options: dict[str, Any]
     coords: tuple[Any, ...] = ()  # grid coordinates, in the order of Study.grid
+    translations: dict[str, str] = field(default_factory=dict)  # {"zh": label_zh}
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,10 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
     its ``text``, as read before by :func:`read_study_text`).
 
     With ``path``, a file without ``name``/``kind`` takes them from ``name`` and the
-    packaged study of that name. ``quick`` applies the file's ``[quick]`` overrides.
-    Every mistake (unknown study, bad TOML, unknown key) is a ConfigError.
+    packaged study of that name; a file naming another study than the packaged ``name``
+    asked for is refused (it would run that study instead). ``quick`` applies the file's
+    ``[quick]`` overrides. Every mistake (unknown study, bad TOML, unknown key) is a
+    ConfigError.
     """
     if text is None:
         text, source = read_study_text(name, path)
@@ -155,6 +159,11 @@ def load_study(name: str, path: str | os.PathLike[str] | None = None, *,
         raise ConfigError(f"{source}: not valid TOML ({exc}).") from None
     except RecursionError:
         raise ConfigError(f"{source}: not valid TOML (nested too deeply).") from None
+    if (path is not None and name in study_names() and isinstance(raw.get("name"), str)
+            and raw["name"] != name):  # `experiment batch-lr --config momentum.toml`
+        raise ConfigError(f"{source} holds the study {raw['name']!r}, not {name!r}: run "
+                          f"`softmax-mnist experiment {raw['name']} --config {source}`, or "
+                          f"change name in the file.")
     if path is not None and name in study_names():  # an edited copy of a packaged study
         packaged = load_study(name)
         raw.setdefault("kind", packaged.kind)
@@ -251,9 +260,15 @@ def _variants(raw: dict[str, Any], kind: str, base: dict[str, Any],
         raise ConfigError(f"{source}: a baseline study has exactly one run, got {len(runs)}.")
     variants = []
     for i, run in enumerate(runs, 1):
-        options = {k: v for k, v in run.items() if k != "label"}
+        options = {k: v for k, v in run.items() if k not in LABEL_KEYS}
         _check_config(options, source, f"[[runs]] #{i}", also=("label",))
-        variants.append(Variant(str(run.get("label", f"run {i}")), options))
+        for key in LABEL_KEYS[1:]:
+            if key in run and not isinstance(run[key], str):
+                raise ConfigError(f"{source} [[runs]] #{i}: {key} must be text, got "
+                                  f"{run[key]!r}.")
+        translations = {k.removeprefix("label_"): run[k] for k in LABEL_KEYS[1:] if k in run}
+        variants.append(Variant(str(run.get("label", f"run {i}")), options,
+                                translations=translations))
     labels = [v.label for v in variants]
     if len(set(labels)) < len(labels):
         raise ConfigError(f"{source}: run labels must differ, got {labels}.")

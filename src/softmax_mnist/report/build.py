@@ -1,11 +1,13 @@
-"""The lab report end to end: run the studies, analyse them into sections, draw the figures,
-write ``report.md``, ``report.html`` (figures embedded) and ``results.json``."""
+"""The lab report end to end: run the studies (in parallel), time each distinct setting
+alone, analyse them into sections, draw the figures, write ``report.md``, ``report.html``
+(figures embedded), ``report.pdf`` (with the ``pdf`` extra) and ``results.json``."""
 
 from __future__ import annotations
 
 import os
 import platform
 import shutil
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,17 +19,28 @@ import numpy as np
 from .._version import __version__
 from ..data import Dataset
 from ..errors import ConfigError
-from ..experiments import KeptWeights, Study, check_executor, execute, unique_specs
+from ..experiments import (
+    KeptWeights,
+    RunRecord,
+    RunSpec,
+    Study,
+    check_executor,
+    execute,
+    time_epochs,
+    unique_specs,
+)
 from ..experiments.store import RunStore
+from ..experiments.timing import MAX_STEPS
 from ..fileio import write_json, write_text
 from ..outputs import OutputFolder
 from ..teaching.adapter import unsupported
 from .figures import diagnostic_figures, draw, study_figures
 from .implementation import implementation_part
-from .render import render_html, render_markdown
+from .pdf import write_pdf
+from .render import html_body, render_html, render_markdown
 from .results import Diagnostics, Section
 from .safety import file_stem
-from .sections import analyse, diagnostics
+from .sections import Context, analyse, diagnostics
 from .text import LANGS
 
 REPORT_FILES = ("report.md", "report.html", "results.json")
@@ -41,33 +54,50 @@ def make_report(studies: Sequence[Study], data: Dataset,
                 seeds: int = 1, jobs: int | None = None, backend: str = "loky",
                 scheduler: str | None = None, quick: bool = False, progress: bool = True,
                 command: str = "softmax-mnist report", overwrite: bool = False,
+                options: Sequence[str] = (), pdf: bool = True,
                 impl: str | None = None) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
-    Writes ``report.md``, ``report.html``, ``results.json`` and one PNG per figure, all
-    at once when everything is done. ``out`` is a claimed OutputFolder, or a path to
-    claim (refused when it holds another report, unless ``overwrite``). Runs finished
-    before an interruption are kept in ``out/.finished-runs`` and not trained again.
-    Settings are compared on validation accuracy; test accuracy is only reported.
+    Writes ``report.md``, ``report.html``, ``results.json``, one PNG per figure and, with
+    ``pdf`` and WeasyPrint installed, ``report.pdf``, all at once when everything is done.
+    ``out`` is a claimed OutputFolder, or a path to claim (refused when it holds another
+    report, unless ``overwrite``). Runs finished before an interruption are kept in
+    ``out/.finished-runs`` and not trained again. Settings are compared on validation
+    accuracy; test accuracy is only reported. ``options``: the command-line options that
+    change the numbers (``--data-dir DIR``, ``--seeds 3`` …), for the Reproduce section.
+    ``progress``: a bar over runs on a terminal, else a line per finished study (stderr).
     ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
-    checked), which train every run the course interface can express.
+    checked), which train every run the course interface can express (and are timed).
     """
     check_report_options(lang, seeds, jobs, backend, scheduler)
     if not isinstance(out, OutputFolder):
         with OutputFolder(Path(out), REPORT_FILES, overwrite=overwrite) as folder:
             return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
                                backend=backend, scheduler=scheduler, quick=quick,
-                               progress=progress, command=command, impl=impl)
+                               progress=progress, command=command, options=options, pdf=pdf,
+                               impl=impl)
     started = time.perf_counter()
+    say = _Progress(studies, seeds, progress, started)
     specs = unique_specs(studies, seeds)
     if impl is not None:
         specs = [s if unsupported(s.model.hidden, s.config) else replace(s, impl=impl)
                  for s in specs]
     store = RunStore(out.path / FINISHED_RUNS)
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
-                      progress=progress, store=store)
+                      progress=progress, store=store, on_done=say.run_done)
+    timed_specs = [sp if impl is None or unsupported(sp.model.hidden, sp.config)
+                   else replace(sp, impl=impl)
+                   for st in studies if st.kind != "ablation" for sp in st.specs(1)]
+    repeats = 2 if quick else 5
+    timing_started = time.perf_counter()
+    timings = time_epochs(timed_specs, data, repeats=repeats)
+    timing_seconds = round(time.perf_counter() - timing_started, 2)
+    say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}) in "
+             f"{timing_seconds} s")
+    ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, timings,
+                  _jobs_used(jobs), quick)
     stems: set[str] = set()
-    sections = [analyse(study, records, seeds, lang, file_stem(study.name, stems))
+    sections = [analyse(study, records, seeds, ctx, file_stem(study.name, stems))
                 for study in studies]
     diagnosed, kept = None, None  # the diagnostics of the first baseline run that trained
     for study in (s for s in studies if s.kind == "baseline"):
@@ -80,14 +110,18 @@ def make_report(studies: Sequence[Study], data: Dataset,
         "sizes": {"train": len(data.y_train), "val": len(data.y_val),
                   "test": len(data.y_test)},
         "seeds": seeds, "quick": quick, "jobs": _jobs_used(jobs), "backend": backend,
-        "lang": lang, "runs_trained": len(specs), "wall_seconds": 0.0,
+        "lang": lang, "runs_trained": len(specs), "options": list(options),
+        "timing": {"repeats": repeats, "max_steps": MAX_STEPS, "seconds": timing_seconds,
+                   "seconds_per_epoch": {k: round(t.seconds, 4) for k, t in timings.items()}},
+        "wall_seconds": 0.0,
         "version": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "platform": f"{platform.system()} {platform.machine()}",
     }
     implementation = implementation_part(impl, data, studies, lang)
     meta["implementation"] = implementation.record
     with out.staging() as stage:
-        _draw_figures(studies, sections, diagnosed, kept, data, stage, jobs)
+        count = _draw_figures(studies, sections, diagnosed, kept, data, stage, jobs, lang)
+        say.line(f"drew {count} figures")
         meta["wall_seconds"] = round(time.perf_counter() - started, 1)
         results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
         if diagnosed is not None:
@@ -95,8 +129,13 @@ def make_report(studies: Sequence[Study], data: Dataset,
         results["implementation"] = implementation.to_dict()
         markdown_text = render_markdown(meta, sections, diagnosed, lang, implementation)
         figures = [f for part in (*sections, diagnosed) if part for f in part.figures]
+        body = html_body(markdown_text, stage, figures)
         write_text(stage / "report.md", markdown_text)
-        write_text(stage / "report.html", render_html(markdown_text, stage, figures, lang))
+        write_text(stage / "report.html", render_html(body, lang))
+        meta["pdf"] = write_pdf(body, stage, lang) if pdf else {"written": False, "note": None}
+        if meta["pdf"]["written"]:
+            say.line(f"wrote report.pdf ({meta['pdf']['pages']} pages, "
+                     f"{meta['pdf']['seconds']:.1f} s)")
         write_json(stage / "results.json", results)
     shutil.rmtree(store.folder, ignore_errors=True)  # every run is in results.json now
     return results
@@ -116,19 +155,50 @@ def check_report_options(lang: str, seeds: int, jobs: int | None, backend: str,
 
 def _draw_figures(studies: Sequence[Study], sections: list[Section],
                   diagnosed: Diagnostics | None, kept: KeptWeights | None, data: Dataset,
-                  folder: Path, jobs: int | None) -> None:
-    """Draw every figure into ``folder`` and list each on the section it belongs to."""
+                  folder: Path, jobs: int | None, lang: str) -> int:
+    """Draw every figure into ``folder`` and list each on the section it belongs to;
+    returns how many."""
     tasks, owners = [], []
     for study, section in zip(studies, sections, strict=True):
-        new = study_figures(study, section, folder)
+        new = study_figures(study, section, folder, lang)
         tasks += new
         owners += [section] * len(new)
     if diagnosed is not None:
-        new = diagnostic_figures(kept, data, folder)
+        new = diagnostic_figures(kept, data, folder, lang)
         tasks += new
         owners += [diagnosed] * len(new)
-    for owner, figure in zip(owners, draw(tasks, _local_jobs(jobs)), strict=True):
+    for owner, figure in zip(owners, draw(tasks, _local_jobs(jobs), lang), strict=True):
         owner.figures.append(figure)
+    return len(tasks)
+
+
+class _Progress:
+    """Lines on stderr while the report runs: one per finished study (the tqdm bar over
+    runs shows progress on a terminal; elsewhere, e.g. in a log, these lines do), then one
+    per phase after the runs."""
+
+    def __init__(self, studies: Sequence[Study], seeds: int, enabled: bool, started: float):
+        self.enabled, self.started = enabled, started
+        self.terminal = sys.stderr.isatty()
+        self.waiting = {s.name: {sp.key for sp in s.specs(seeds)} for s in studies}
+        self.total = len({k for keys in self.waiting.values() for k in keys})
+        self.done = 0
+
+    def run_done(self, spec: RunSpec, record: RunRecord) -> None:
+        self.done += 1
+        for name, keys in list(self.waiting.items()):
+            keys.discard(spec.key)
+            if not keys:
+                del self.waiting[name]
+                if not self.terminal:
+                    self.line(f"study {name} done ({self.done}/{self.total} runs)")
+
+    def line(self, message: str) -> None:
+        if self.enabled:
+            from tqdm.auto import tqdm
+
+            tqdm.write(f"report: {message} [{time.perf_counter() - self.started:.0f} s]",
+                       file=sys.stderr)
 
 
 def _local_jobs(jobs: int | None) -> int:

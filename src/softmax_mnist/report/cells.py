@@ -96,15 +96,24 @@ def percent_text(fraction: float) -> str:
     return f"{100 * fraction:g}"
 
 
-def seed_metrics(rec: RunRecord, study: Study) -> dict[str, float | None]:
-    """The numbers of one run (one seed) that the tables use, by metric name."""
+def seed_metrics(rec: RunRecord, study: Study,
+                 epoch_seconds: float | None = None) -> dict[str, float | None]:
+    """The numbers of one run (one seed) that the tables use, by metric name.
+
+    ``epoch_seconds``: the setting's time per epoch from the serial timing pass; when
+    given, every time column (per epoch, to a threshold, in all) is epochs × that time,
+    instead of the seconds the run measured while other runs shared the cores.
+    """
     h, n = rec.history, rec.epochs_run
     val, secs = h["val_accuracy"], h["seconds"]
+    if epoch_seconds is not None:
+        secs = [epoch_seconds] * n
     m: dict[str, float | None] = {
         "epochs_run": n, "best_epoch": rec.best_epoch,
         "sec_per_epoch": float(np.mean(secs)) if n else None,
-        "train_seconds": rec.train_seconds,
+        "train_seconds": rec.train_seconds if epoch_seconds is None else n * epoch_seconds,
         **{f"final_{k}": v for k, v in rec.final.items()},
+        **best_validation_epoch(rec),
     }
     cumulative = np.cumsum(secs) if n else np.zeros(0)
     for t in study.thresholds:
@@ -119,7 +128,21 @@ def seed_metrics(rec: RunRecord, study: Study) -> dict[str, float | None]:
     return m
 
 
-METRIC_KINDS = {"epochs_run": "epoch", "best_epoch": "epoch", "sec_per_epoch": "sec",
+def best_validation_epoch(rec: RunRecord) -> dict[str, float | None]:
+    """The run's epoch with the highest validation accuracy (the first of equals), that
+    accuracy and the test accuracy of the same epoch — one basis for every run, whether it
+    ended on its last epoch's weights or on restored best weights."""
+    val = rec.history["val_accuracy"]
+    scored = [(v, i) for i, v in enumerate(val) if v is not None]
+    if not scored:
+        return {"best_val_accuracy": None, "best_val_epoch": None, "test_at_best": None}
+    best, i = max(scored, key=lambda p: (p[0], -p[1]))
+    return {"best_val_accuracy": best, "best_val_epoch": i + 1,
+            "test_at_best": rec.history["test_accuracy"][i]}
+
+
+METRIC_KINDS = {"epochs_run": "epoch", "best_epoch": "epoch", "best_val_epoch": "epoch",
+                "sec_per_epoch": "sec",
                 "train_seconds": "sec", "final_train_loss": "loss", "final_val_loss": "loss",
                 "final_test_loss": "loss", "features": "epoch", "parameters": "epoch",
                 "preprocess_seconds": "sec"}
@@ -136,11 +159,12 @@ def metric_kind(name: str) -> str:
     return "pct"
 
 
-def summarise(study: Study, variant: Variant, recs: list[RunRecord],
-              lang: str) -> dict[str, Cell]:
-    """Cells (mean ± std over seeds) for every metric of one setting."""
+def summarise(study: Study, variant: Variant, recs: list[RunRecord], lang: str,
+              epoch_seconds: float | None = None) -> dict[str, Cell]:
+    """Cells (mean ± std over seeds) for every metric of one setting (``epoch_seconds``:
+    see :func:`seed_metrics`)."""
     diverged = sum(bool(r.diverged) for r in recs)
-    per_seed = [seed_metrics(r, study) for r in recs]
+    per_seed = [seed_metrics(r, study, epoch_seconds) for r in recs]
     cells = {}
     for name in per_seed[0]:
         missing = "not_reached" if name.split("_to_")[0] in ("epochs", "seconds") else "na"

@@ -2,286 +2,276 @@
 
 ``study_figures`` and ``diagnostic_figures`` list the figures to draw as (function,
 arguments) tasks; :func:`draw` draws them, in parallel worker processes when there are
-several cores (each figure is independent). Every figure function writes one PNG with
-:func:`plots.save_figure` (atomic) and returns its :class:`Figure`.
+several cores (each figure is independent). Every figure function writes one PNG at print
+resolution with :func:`plots.save_figure` (atomic) and returns its :class:`Figure`.
+
+What every figure keeps to: words in the report's language (:mod:`figure_text`);
+legends outside the axes, so they cover no point; a line style and marker of its own for
+each run, so curves that coincide stay visible (and the caption says they coincide);
+log axes labelled 0.2, 0.3, 0.5 rather than 2×10⁻¹; no smoothing artefact at the start.
+This module draws the curves of the Q1–Q3 studies; ``figures_grid`` the grids,
+``figures_diagnostics`` the Q1 model's diagnostics.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from ..data import IMAGE_SIDE, Dataset
 from ..experiments import KeptWeights, RunRecord, Study
-from ..plots import plt, save_figure
+from ..plots import PRINT_DPI, plt, save_figure, use_language
+from .figure_text import figure_text
 from .results import Figure, Section, VariantResult
-from .sections import grid_slices
 
 Task = tuple[Callable[..., Figure], tuple[Any, ...]]
 
+LINESTYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
-def draw(tasks: Sequence[Task], jobs: int = 1) -> list[Figure]:
+
+def draw(tasks: Sequence[Task], jobs: int = 1, lang: str = "en") -> list[Figure]:
     """Draw every task, in order; with ``jobs`` > 1 in joblib worker processes."""
     if jobs <= 1 or len(tasks) <= 1:
-        return [fn(*args) for fn, args in tasks]
+        return [_draw_one(fn, args, lang) for fn, args in tasks]
     from joblib import Parallel, delayed
 
     return list(Parallel(n_jobs=min(jobs, len(tasks)), backend="loky")(
-        delayed(fn)(*args) for fn, args in tasks))
+        delayed(_draw_one)(fn, args, lang) for fn, args in tasks))
 
 
-def _in_percent(values: list[float | None]) -> np.ndarray:
+def _draw_one(fn: Callable[..., Figure], args: tuple[Any, ...], lang: str) -> Figure:
+    use_language(lang)  # in a worker process too
+    return fn(*args)
+
+
+def save(fig: plt.Figure, out: Path, name: str, caption: str) -> Figure:
+    """Write ``fig`` as ``out/name`` at print resolution; the report's Figure record."""
+    save_figure(fig, out / name, dpi=PRINT_DPI)
+    return Figure(name, caption)
+
+
+def in_percent(values: list[float | None]) -> np.ndarray:
     return np.array([np.nan if v is None else 100 * v for v in values], dtype=float)
 
 
-def _epochs(run: RunRecord) -> np.ndarray:
+def epochs_of(run: RunRecord) -> np.ndarray:
     return np.arange(1, run.epochs_run + 1)
 
 
-def _label(variant: VariantResult) -> str:
-    return variant.label + (" (diverged)" if variant.diverged else "")
+def run_label(variant: VariantResult, lang: str) -> str:
+    return variant.label + (f" ({figure_text(lang, 'diverged')})" if variant.diverged else "")
 
 
-def smooth(values: list[float | None], window: int) -> np.ndarray:
-    """Moving average over ``window`` points (shorter at the start); NaN-safe."""
+def style(i: int, count: int = 1) -> dict[str, Any]:
+    """Line style and hollow marker of the i-th run; markers at staggered epochs so that
+    coinciding curves still show each run's markers."""
+    every = max(1, count)
+    return {"ls": LINESTYLES[i % len(LINESTYLES)], "marker": MARKERS[i % len(MARKERS)],
+            "mfc": "none", "ms": 6, "markevery": (i % every, every), "lw": 1.5}
+
+
+def legend_below(fig: plt.Figure, axes: Sequence[Axes], columns: int = 4) -> None:
+    """One legend for the whole figure, under the axes: it covers no data."""
+    handles, labels = [], []
+    for ax in axes:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    if handles:
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=min(columns, len(handles)), frameon=False)
+
+
+def log_axis(ax: Axes) -> None:
+    """A log y axis labelled with plain numbers at 1, 2, 3, 5 × 10ᵏ: short labels that
+    never reach into the axis label (2×10⁻¹-style minor labels did)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def integer_epochs(ax: Axes) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def smooth(values: Sequence[float | None], window: int) -> np.ndarray:
+    """Centred moving average of ``log(values)`` over ``window`` points, back-transformed;
+    at the start the window shrinks symmetrically (point 0 is itself, point 1 the mean of
+    three …), at the end the last ``window // 2`` points are left NaN.
+
+    Centred, so no lag: a trailing window sits above a falling loss and drops where it lets
+    go of the first high values — an event that never happened. The start keeps the steep
+    first descent (there the curve is large and monotone); at the end a cut-short window
+    would turn one noisy point into a dip, so the curve stops half a window early. A
+    straight line on a log axis stays that line; NaN values are left out of their windows.
+    """
     v = np.array([np.nan if x is None else x for x in values], dtype=float)
-    ok = np.isfinite(v)
-    filled = np.where(ok, v, 0.0)
-    kernel = np.ones(max(1, window))
-    sums = np.convolve(filled, kernel)[:len(v)]
-    counts = np.convolve(ok.astype(float), kernel)[:len(v)]
+    n, half = len(v), max(0, window // 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(v)
+    ok = np.isfinite(logs)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(ok, logs, 0.0))])
+    counts = np.concatenate([[0], np.cumsum(ok)])
+    out = np.full(n, np.nan)
+    i = np.arange(max(0, n - half))
+    h = np.minimum(i, half)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts
+        out[i] = np.exp((sums[i + h + 1] - sums[i - h]) / (counts[i + h + 1] - counts[i - h]))
+    return out
 
 
-def study_figures(study: Study, section: Section, out: Path) -> list[Task]:
+def coinciding(curves: dict[str, np.ndarray], span: float) -> list[tuple[str, str]]:
+    """Pairs of labels whose curves differ by less than 1 % of ``span`` at every common
+    point: drawn on the same axes they look like one curve."""
+    pairs = []
+    for (a, ya), (b, yb) in itertools.combinations(curves.items(), 2):
+        k = min(len(ya), len(yb))
+        if k and np.nanmax(np.abs(ya[:k] - yb[:k])) < 0.01 * span:
+            pairs.append((a, b))
+    return pairs
+
+
+def coinciding_groups(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """Pairs joined into groups of curves that all look like one (connected pairs)."""
+    groups: list[list[str]] = []
+    for a, b in pairs:
+        joined = [g for g in groups if a in g or b in g]
+        merged = list(dict.fromkeys([*(x for g in joined for x in g), a, b]))
+        groups = [g for g in groups if g not in joined] + [merged]
+    return groups
+
+
+def coincide_note(groups: list[list[str]], lang: str) -> str:
+    if not groups:
+        return ""
+    from .observations import list_text
+
+    sep = "；" if lang == "zh" else "; "
+    names = sep.join(list_text(g, lang, most=len(g)) for g in groups)  # quotes if needed
+    return figure_text(lang, "cap_coincide", pairs=names)
+
+
+def study_figures(study: Study, section: Section, out: Path, lang: str) -> list[Task]:
     """The figures of one study (by kind), as tasks for :func:`draw`."""
+    from .figures_grid import grid_figures
+
     if study.kind == "baseline":
-        return [(_baseline_curves, (study, section, out)),
-                (_iteration_losses, (study, section, out))]
+        return [(_baseline_curves, (section, out, lang)),
+                (_iteration_losses, (section, out, lang))]
     if study.kind == "ablation":  # the table says it all
         return []
     if study.kind == "compare":
-        return [(_compare_curves, (study, section, out)),
-                (_iteration_losses, (study, section, out))]
-    tasks: list[Task] = [(_grid_slice, (study, section, axis, out)) for axis in study.grid]
-    if len(study.grid) == 2:
-        tasks.insert(0, (_heatmap, (study, section, out)))
-    return tasks
+        return [(_compare_curves, (study, section, out, lang)),
+                (_iteration_losses, (section, out, lang))]
+    return grid_figures(study, section, out, lang)
 
 
-def _baseline_curves(study: Study, section: Section, out: Path) -> Figure:
+def diagnostic_figures(weights: KeptWeights, data: Any, out: Path, lang: str) -> list[Task]:
+    """Confusion matrix, weight templates, misclassified digits (see figures_diagnostics)."""
+    from .figures_diagnostics import diagnostic_tasks
+
+    return diagnostic_tasks(weights, data, out, lang)
+
+
+def _baseline_curves(section: Section, out: Path, lang: str) -> Figure:
+    f = lambda key, **kw: figure_text(lang, key, **kw)  # noqa: E731
     run = section.variants[0].first_run
-    h, ep = run.history, _epochs(run)
+    h, ep = run.history, epochs_of(run)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(ep, h["train_loss"], "o-", label="train (running mean)")
-    ax_loss.plot(ep, h["val_loss"], "s-", label="validation")
-    ax_loss.plot(ep, h["test_loss"], "^:", label="test")
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss per epoch")
-    ax_acc.plot(ep, _in_percent(h["train_accuracy"]), "o-", label="train (running mean)")
-    ax_acc.plot(ep, _in_percent(h["val_accuracy"]), "s-", label="validation")
-    ax_acc.plot(ep, _in_percent(h["test_accuracy"]), "^:", label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy per epoch")
+    for i, (key, split) in enumerate((("train", "train"), ("validation", "val"),
+                                      ("test", "test"))):
+        ax_loss.plot(ep, h[f"{split}_loss"], **style(i), label=f(key))
+        ax_acc.plot(ep, in_percent(h[f"{split}_accuracy"]), **style(i), label=f(key))
+    ax_loss.set(xlabel=f("epoch"), ylabel=f("loss_ce"), title=f("loss_per_epoch"))
+    ax_acc.set(xlabel=f("epoch"), ylabel=f("acc_pct"), title=f("acc_per_epoch"))
     for ax in (ax_loss, ax_acc):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        integer_epochs(ax)
         if run.best_epoch:
-            ax.axvline(run.best_epoch, color="grey", ls="--", lw=1, label="best epoch")
+            ax.axvline(run.best_epoch, color="grey", ls=":", lw=1, label=f("best_epoch"))
         ax.grid(alpha=0.3)
-        ax.legend()
-    name = f"{section.stem}_curves.png"
-    save_figure(fig, out / name)
-    return Figure(name, "Q1: loss and accuracy per epoch (train, validation, test)")
+    legend_below(fig, [ax_loss, ax_acc])
+    return save(fig, out, f"{section.stem}_curves.png", f("cap_baseline"))
 
 
-def _iteration_losses(study: Study, section: Section, out: Path) -> Figure:
+def _iteration_losses(section: Section, out: Path, lang: str) -> Figure:
+    f = lambda key, **kw: figure_text(lang, key, **kw)  # noqa: E731
     fig, ax = plt.subplots(figsize=(8, 4))
     single = len(section.variants) == 1
-    for variant in section.variants:
+    per = 1
+    for i, variant in enumerate(section.variants):
         run = variant.first_run
         losses, per = run.iteration_loss, run.iterations_per_point
         if not losses:
             continue
         x = (np.arange(len(losses)) + 0.5) * per
-        if single:
+        if single:  # with several runs the raw lines would hide each other's averages
             ax.plot(x, losses, color="tab:blue", alpha=0.3, lw=0.8,
-                    label=f"mean of {per} mini-batches")
-        ax.plot(x, smooth(losses, 15), lw=1.6,
-                label="smoothed" if single else _label(variant))
-    ax.set(xlabel="iteration (mini-batch)", ylabel="training loss", yscale="log",
-           title=f"{study.name}: training loss per iteration (smoothed)")
+                    label=f("block_mean", n=per) if per > 1 else None)
+        ax.plot(x, smooth(losses, 15), lw=1.6, ls=LINESTYLES[i % len(LINESTYLES)],
+                label=f("smoothed") if single else run_label(variant, lang))
+    log_axis(ax)
+    ax.set(xlabel=f("iteration"), ylabel=f("training_loss"), title=f("iter_title"))
     ax.grid(alpha=0.3, which="both")
-    ax.legend()
-    name = f"{section.stem}_iterations.png"
-    save_figure(fig, out / name)
-    return Figure(name, f"{study.name}: training loss per iteration, smoothed")
+    legend_below(fig, [ax], columns=3)
+    return save(fig, out, f"{section.stem}_iterations.png",
+                f("cap_iterations" if per > 1 else "cap_iterations_each",
+                  title=section.title or section.name, n=per))
 
 
-def _compare_curves(study: Study, section: Section, out: Path) -> Figure:
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    for variant in section.variants:
+def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Figure:
+    """2 × 2: validation accuracy per epoch and against time, training loss per epoch, and
+    the legend in the fourth panel (it covers nothing there)."""
+    f = lambda key, **kw: figure_text(lang, key, **kw)  # noqa: E731
+    fig, grid = plt.subplots(2, 2, figsize=(10, 7.2))
+    axes, legend_ax = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
+    count = len(section.variants)
+    stopped, val_curves, loss_curves = False, {}, {}
+    for i, variant in enumerate(section.variants):
         run = variant.first_run
-        h, ep = run.history, _epochs(run)
+        h, ep = run.history, epochs_of(run)
         if not len(ep):
             continue
-        line = axes[0].plot(ep, _in_percent(h["val_accuracy"]), "-", marker=".",
-                            label=_label(variant))[0]
-        axes[1].plot(np.cumsum(h["seconds"]), _in_percent(h["val_accuracy"]), "-", marker=".",
-                     color=line.get_color())
-        axes[2].plot(ep, h["train_loss"], "-", marker=".", color=line.get_color())
+        s = style(i, count if run.epochs_run > 12 else 1)
+        val = in_percent(h["val_accuracy"])
+        line = axes[0].plot(ep, val, **s, label=run_label(variant, lang))[0]
+        per_epoch = variant.cells["sec_per_epoch"].value or 0.0
+        axes[1].plot(ep * per_epoch, val, **s, color=line.get_color())
+        axes[2].plot(ep, h["train_loss"], **s, color=line.get_color())
+        val_curves[variant.label], loss_curves[variant.label] = val, np.log(h["train_loss"])
         if run.stop_reason == "early_stop":
-            axes[0].plot(ep[-1], 100 * h["val_accuracy"][-1], "x", ms=10,
-                         color=line.get_color())
+            stopped = True
+            axes[0].plot(ep[-1], val[-1], "x", ms=11, mew=2, color=line.get_color())
     for th in study.thresholds:
         for ax in axes[:2]:
             ax.axhline(100 * th, color="grey", ls=":", lw=1)
-    axes[0].set(xlabel="epoch", ylabel="validation accuracy (%)",
-                title="validation accuracy per epoch (× = early stop)")
-    axes[1].set(xlabel="training time (s)", ylabel="validation accuracy (%)",
-                title="validation accuracy against time")
-    axes[2].set(xlabel="epoch", ylabel="training loss (running mean)", yscale="log",
-                title="training loss per epoch")
+    title = f("val_per_epoch") + (f"\n({f('early_mark')})" if stopped else "")
+    axes[0].set(xlabel=f("epoch"), ylabel=f("val_acc_pct"), title=title)
+    axes[1].set(xlabel=f("training_time"), ylabel=f("val_acc_pct"), title=f("val_vs_time"))
+    log_axis(axes[2])
+    axes[2].set(xlabel=f("epoch"), ylabel=f("train_loss_running"),
+                title=f("train_loss_per_epoch"))
     for ax in axes:
         ax.grid(alpha=0.3)
     for ax in (axes[0], axes[2]):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].legend()
-    name = f"{section.stem}_curves.png"
-    save_figure(fig, out / name)
-    return Figure(name, f"{study.name}: validation accuracy and training loss")
+        integer_epochs(ax)
+    legend_ax.axis("off")
+    legend_ax.legend(*axes[0].get_legend_handles_labels(), loc="center", frameon=False)
+    groups = coinciding_groups([p for p in coinciding(val_curves, _span(axes[0]))
+                                if p in coinciding(loss_curves, _span(axes[2], log=True))])
+    fig.tight_layout()
+    caption = f("cap_compare", title=section.title or section.name) + coincide_note(groups,
+                                                                                   lang)
+    return save(fig, out, f"{section.stem}_curves.png", caption)
 
 
-def _heatmap(study: Study, section: Section, out: Path) -> Figure:
-    a0, a1 = study.grid
-    rows, cols = study.grid[a0], study.grid[a1]
-    by_coords = {tuple(v.coords): v for v in section.variants}
-    values = np.full((len(rows), len(cols)), np.nan)
-    fig, ax = plt.subplots(figsize=(1.3 * len(cols) + 2.5, 0.8 * len(rows) + 2))
-    for i, x in enumerate(rows):
-        for j, y in enumerate(cols):
-            cell = by_coords[(x, y)].cells["final_val_accuracy"]
-            if cell.status == "ok":
-                values[i, j] = cell.value
-    ok = values[np.isfinite(values)]
-    low = max(np.percentile(ok, 10) - 1, 0) if ok.size else 0
-    image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=low,
-                      vmax=ok.max() if ok.size else 100, aspect="auto")
-    image.cmap.set_bad("#d9d9d9")
-    for i, x in enumerate(rows):
-        for j, y in enumerate(cols):
-            cell = by_coords[(x, y)].cells["final_val_accuracy"]
-            label = f"{cell.value:.2f}" if cell.status == "ok" else "diverged"
-            shade = "black" if np.isfinite(values[i, j]) and values[i, j] > (
-                low + ok.max()) / 2 else "white"
-            ax.text(j, i, label, ha="center", va="center", fontsize=9,
-                    color=shade if cell.status == "ok" else "black")
-    ax.set_xticks(range(len(cols)), [f"{c:g}" for c in cols])
-    ax.set_yticks(range(len(rows)), [f"{r:g}" for r in rows])
-    ax.set(xlabel=a1.replace("_", " "), ylabel=a0.replace("_", " "),
-           title="validation accuracy (%) after "
-                 f"{section.variants[0].first_run.config['max_epoch']} epochs")
-    fig.colorbar(image, ax=ax, label="validation accuracy (%)")
-    name = f"{section.stem}_heatmap.png"
-    save_figure(fig, out / name)
-    return Figure(name, f"{study.name}: heat map of validation accuracy")
-
-
-def _grid_slice(study: Study, section: Section, axis: str, out: Path) -> Figure:
-    axes_names, ref = list(study.grid), study.reference
-    fig, (ax_curve, ax_time) = plt.subplots(1, 2, figsize=(12, 4.2))
-    xs, secs = [], []
-    for x, variant in grid_slices(study, section.variants)[axis]:
-        run = variant.first_run
-        label = f"{axis.replace('_', ' ')} {x:g}" + (" (diverged)" if run.diverged else "")
-        if run.epochs_run:
-            ax_curve.plot(_epochs(run), _in_percent(run.history["val_accuracy"]), "o-",
-                          label=label)
-            xs.append(x)
-            secs.append(variant.cells["sec_per_epoch"].value)
-        else:
-            ax_curve.plot([], [], "x", label=label)
-    others = [a for a in axes_names if a != axis]
-    at = f" at {others[0].replace('_', ' ')} {ref[others[0]]:g}" if others else ""
-    ax_curve.set(xlabel="epoch", ylabel="validation accuracy (%)",
-                 title=f"validation accuracy per epoch{at}")
-    ax_curve.legend(fontsize=8)
-    ax_curve.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_time.plot(xs, secs, "o-")
-    ax_time.set(xlabel=axis.replace("_", " "), ylabel="time per epoch (s)",
-                title=f"time per epoch{at}")
-    if len(xs) > 1 and min(xs) > 0 and max(xs) / min(xs) >= 50:
-        ax_time.set_xscale("log")
-    for ax in (ax_curve, ax_time):
-        ax.grid(alpha=0.3)
-    name = f"{section.stem}_{axis}.png"
-    save_figure(fig, out / name)
-    return Figure(name, f"{study.name}: effect of {axis.replace('_', ' ')}{at}")
-
-
-def diagnostic_figures(weights: KeptWeights, data: Dataset, out: Path) -> list[Task]:
-    """Confusion matrix, the ten weight templates, misclassified test digits (tasks)."""
-    test = _TestSet(np.asarray(data.X_test), np.asarray(data.y_test), data.classes)
-    return [(_confusion, (weights, test, out)), (_templates, (weights, test, out)),
-            (_misclassified, (weights, test, out))]
-
-
-class _TestSet:
-    """What the diagnostic figures need of a Dataset: X_test (N, 784), y_test (N,), classes."""
-
-    def __init__(self, X_test: np.ndarray, y_test: np.ndarray, classes: Sequence[str]):
-        self.X_test, self.y_test, self.classes = X_test, y_test, tuple(classes)
-
-
-def _confusion(weights: KeptWeights, data: _TestSet, out: Path) -> Figure:
-    k = len(data.classes)
-    confusion = np.zeros((k, k), dtype=np.int64)
-    np.add.at(confusion, (data.y_test.astype(np.int64), weights.test_pred.astype(np.int64)), 1)
-    rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
-    for i in range(k):
-        for j in range(k):
-            if confusion[i, j]:
-                ax.text(j, i, str(confusion[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if rates[i, j] > 0.5 else "black")
-    ax.set_xticks(range(k), data.classes)
-    ax.set_yticks(range(k), data.classes)
-    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix (test set, counts)")
-    fig.colorbar(image, ax=ax, label="fraction of the true class")
-    save_figure(fig, out / "diagnostics_confusion.png")
-    return Figure("diagnostics_confusion.png", "confusion matrix on the test set")
-
-
-def _templates(weights: KeptWeights, data: _TestSet, out: Path) -> Figure:
-    W = weights.W  # (D, C): column k scores class k
-    fig, axes = plt.subplots(2, 5, figsize=(10, 4.4))
-    for k, ax in enumerate(axes.flat):
-        w = W[:, k].reshape(IMAGE_SIDE, IMAGE_SIDE)
-        limit = float(np.abs(w).max()) or 1.0
-        ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(f"class {data.classes[k]}")
-        ax.axis("off")
-    fig.suptitle("weights W[:, k] as 28×28 templates (red: evidence for, blue: against)")
-    save_figure(fig, out / "diagnostics_templates.png")
-    return Figure("diagnostics_templates.png", "the ten weight vectors as images")
-
-
-def _misclassified(weights: KeptWeights, data: _TestSet, out: Path,
-                   count: int = 24) -> Figure:
-    wrong = np.flatnonzero(weights.test_pred != data.y_test)[:count]
-    cols = 8
-    rows = max(1, int(np.ceil(len(wrong) / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.55))
-    for ax in np.atleast_1d(axes).flat:
-        ax.axis("off")
-    for ax, i in zip(np.atleast_1d(axes).flat, wrong, strict=False):
-        ax.imshow(np.asarray(data.X_test[i]).reshape(IMAGE_SIDE, IMAGE_SIDE), cmap="gray_r")
-        ax.set_title(f"true {data.classes[data.y_test[i]]}\npred "
-                     f"{data.classes[weights.test_pred[i]]}", fontsize=8)
-    fig.suptitle(f"the first {len(wrong)} misclassified test digits")
-    save_figure(fig, out / "diagnostics_misclassified.png")
-    return Figure("diagnostics_misclassified.png",
-                  "misclassified test digits with true and predicted labels")
+def _span(ax: Axes, log: bool = False) -> float:
+    low, high = ax.get_ylim()
+    return float(np.log(high) - np.log(low)) if log else float(high - low)

@@ -95,12 +95,14 @@ class Section:
     thresholds: list[float]
     variants: list[VariantResult]
     stem: str = "study"  # the name as used in file names (see safety.file_stem)
+    title: str = ""  # the heading, in the report's language
     tables: list[Table] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "question": self.question, "kind": self.kind,
+        return {"name": self.name, "title": self.title, "question": self.question,
+                "kind": self.kind,
                 "source": self.source, "base": self.base, "grid": self.grid,
                 "checkpoints": self.checkpoints, "thresholds": self.thresholds,
                 "variants": [v.to_dict() for v in self.variants],

@@ -79,6 +79,10 @@ class Callback:
     - ``on_epoch_end(epoch, logs, network) -> bool``: after every recorded epoch (1-based),
       even when an earlier callback already asked to stop; ``logs`` holds the epoch's
       EPOCH_KEYS and the cumulative ``train_seconds``. Return True to stop training.
+      It runs while the epoch is recorded and checkpointed as one step (Ctrl-C held
+      back): keep it quick.
+    - ``on_epoch_saved(epoch)``: after that step, for slow work that needs no say in
+      training (drawing the curves so far); Ctrl-C here is Ctrl-C between two epochs.
     - ``on_train_end(network)``: once, after the last epoch.
     """
 
@@ -87,6 +91,9 @@ class Callback:
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float], network: Weights) -> bool:
         return False
+
+    def on_epoch_saved(self, epoch: int) -> None:
+        pass
 
     def on_train_end(self, network: Weights) -> None:
         pass

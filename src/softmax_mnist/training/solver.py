@@ -162,6 +162,10 @@ class Solver:
                 with signals.deferred():  # … but an epoch is recorded and saved whole
                     stop = self._end_epoch(epoch, start, train_loss, train_acc)
                     checkpoint = self.state_dict()
+                for cb in self.callbacks:  # slow side effects, between two epochs
+                    saved = getattr(cb, "on_epoch_saved", None)  # (an optional hook)
+                    if saved is not None:
+                        saved(epoch)
         except KeyboardInterrupt as exc:
             raise TrainingInterrupted(checkpoint, self.epoch + 1,
                                       getattr(exc, "signum", signal.SIGINT)) from None

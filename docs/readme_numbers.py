@@ -1,0 +1,238 @@
+"""The README's measured numbers, from one source: ``docs/readme_numbers.json``.
+
+    python docs/readme_numbers.py measure --data-dir ../shared/data/mnist   # ~4 minutes
+    python docs/readme_numbers.py write     # README.md and README.zh-CN.md from the JSON
+    python docs/readme_numbers.py check     # exit 1 if a README differs from the JSON
+
+``measure`` runs the commands the READMEs quote (``softmax-mnist train …``, the report
+full and ``--quick``, and ``predict`` on 320 digits drawn with matplotlib's fonts) and
+stores what they printed and wrote. ``write`` regenerates every block between
+``<!-- numbers:NAME -->`` and ``<!-- /numbers:NAME -->``; a test runs ``check``, so a
+README number cannot drift from the measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "docs" / "readme_numbers.json"
+READMES = (ROOT / "README.md", ROOT / "README.zh-CN.md")
+CLI = [sys.executable, "-m", "softmax_mnist"]
+
+RUNS = {  # name -> arguments after `softmax-mnist train` (DATA: the --data-dir given)
+    "default": ["--data-dir", "DATA"],
+    "sample": ["--dataset", "mnist-sample"],
+    "moment-norm": ["--data-dir", "DATA", "--preprocess", "moment-norm"],
+    "mlp": ["--data-dir", "DATA", "--hidden", "256"],
+    "mlp-deskew": ["--data-dir", "DATA", "--hidden", "256", "--preprocess", "deskew"],
+    "mlp-moment-norm": ["--data-dir", "DATA", "--hidden", "256", "--preprocess",
+                        "moment-norm"],
+}
+REPORTS = {"full": ["--data-dir", "DATA"], "quick": ["--data-dir", "DATA", "--quick"]}
+
+
+def measure(data_dir: str, only: list[str] | None = None, old: dict | None = None) -> dict:
+    """Run the commands (all, or the ``only`` runs, keeping ``old``'s other numbers)."""
+    path = str(Path(data_dir).resolve())  # the runs start in other folders
+
+    def given(args: list[str], where: str) -> list[str]:
+        return [where if a == "DATA" else a for a in args]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if only:
+            return {**old, "runs": {**old["runs"], **{
+                name: {**_train(name, given(RUNS[name], path), Path(tmp)),
+                       "argv": ["train", *given(RUNS[name], data_dir)]} for name in only}}}
+        runs = {name: {**_train(name, given(args, path), Path(tmp)),
+                       "argv": ["train", *given(args, data_dir)]}
+                for name, args in RUNS.items()}
+        reports = {name: {**_report(given(args, path), Path(tmp) / f"report-{name}"),
+                          "argv": ["report", *given(args, data_dir)]}
+                   for name, args in REPORTS.items()}
+        fonts = _font_rates(Path(tmp))
+    return {"date": datetime.date.today().isoformat(), "data_dir": data_dir,
+            "machine": f"{platform.machine()}, Python {platform.python_version()}",
+            "runs": runs, "reports": reports, "fonts": fonts}
+
+
+def _train(name: str, args: list[str], tmp: Path) -> dict:
+    cwd = tmp / name  # no --out: the default folder, runs/<timestamp>, as a user sees it
+    cwd.mkdir()
+    done = subprocess.run([*CLI, "train", *args, "--quiet"], cwd=cwd, capture_output=True,
+                          text=True, check=True)
+    out = next((cwd / "runs").iterdir())
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    (tmp / f"{name}.npz").write_bytes((out / "model.npz").read_bytes())
+    keep = ("dataset", "sizes", "epochs_run", "best_epoch", "stop_reason", "train_seconds",
+            "train_accuracy", "val_accuracy", "test_accuracy", "test_loss")
+    return {"printed": done.stdout.strip(),
+            **{k: metrics[k] for k in keep},
+            "epochs": [{k: metrics["history"][k][i] for k in ("train_loss", "train_accuracy",
+                                                              "val_loss", "val_accuracy",
+                                                              "lr", "seconds")}
+                       for i in range(metrics["epochs_run"])]}
+
+
+def _report(args: list[str], out: Path) -> dict:
+    started = time.perf_counter()
+    subprocess.run([*CLI, "report", *args, "--out", str(out), "--quiet"], check=True,
+                   capture_output=True)
+    wall = time.perf_counter() - started
+    meta = json.loads((out / "results.json").read_text(encoding="utf-8"))["meta"]
+    return {"wall_seconds": round(wall, 1),
+            "runs": meta["runs_trained"], "figures": len(list(out.glob("*.png"))),
+            "pdf_pages": meta["pdf"].get("pages")}
+
+
+def _font_rates(tmp: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fontdigits import write_font_digits
+
+    digits = write_font_digits(tmp / "fonts", seed=0, variants=4)
+    rates = {}
+    for name in ("mlp", "default"):
+        done = subprocess.run([*CLI, "predict", "--json", str(tmp / f"{name}.npz"),
+                               *(str(d.path) for d in digits)], capture_output=True,
+                              text=True, check=True)
+        predicted = [json.loads(line)["prediction"] for line in done.stdout.splitlines()]
+        rates[name] = sum(p == d.digit for p, d in zip(predicted, digits, strict=True))
+    return {"images": len(digits), "recognised": rates}
+
+
+# -- the blocks ----------------------------------------------------------------------------
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def command(argv: list[str]) -> str:
+    return "softmax-mnist " + " ".join(argv)
+
+
+def epoch_line(i: int, e: dict, total: int) -> str:  # as the Solver prints it
+    return (f"epoch {i:>3}/{total}  train loss {e['train_loss']:.4f} acc "
+            f"{e['train_accuracy']:.2%}  val loss {e['val_loss']:.4f} acc "
+            f"{e['val_accuracy']:.2%}  lr {e['lr']:.4g}  {e['seconds']:.2f}s")
+
+
+def blocks(n: dict) -> dict[str, str]:
+    runs, reports, fonts = n["runs"], n["reports"], n["fonts"]
+    d = runs["default"]
+    shown = sorted({1, 2, 3, d["best_epoch"], d["epochs_run"]})
+    lines, last = [], 0
+    for i in shown:
+        if i > last + 1:
+            lines.append("...")
+        lines.append(epoch_line(i, d["epochs"][i - 1], len(d["epochs"])))
+        last = i
+    b = {"train-output": "```\n" + "\n".join([*lines, d["printed"]]) + "\n```"}
+    mlp = runs["mlp"]
+    b["mlp-output"] = ("```\n$ softmax-mnist train --data-dir ../shared/data/mnist --hidden 256 "
+                       "--out runs/mlp --quiet\n"
+                       + re.sub(r"→ \S+$", "→ runs/mlp/", mlp["printed"]) + "\n```")
+    rows = ["| command | data | epochs run | train s | test accuracy |", "|---|---|---|---|---|"]
+    rows_zh = ["| 命令 | 数据 | 训练轮数 | 训练用时 | 测试准确率 |", "|---|---|---|---|---|"]
+    for name, r in runs.items():
+        s = r["sizes"]
+        data = (f"full MNIST, {s['train'] // 1000}k/{s['val'] // 1000}k/{s['test'] // 1000}k"
+                if r["dataset"] == "mnist" else "bundled sample, 9k/1k/10k")
+        why = {"early_stop": "early stop", "max_epoch": "all"}.get(r["stop_reason"], "")
+        epochs = f"{r['epochs_run']} ({why}; best val: epoch {r['best_epoch']})"
+        acc = pct(r["test_accuracy"])
+        bold = f"**{acc}**" if name != "sample" else acc
+        rows.append(f"| `{command(r['argv'])}` | {data} | {epochs} | "
+                    f"{r['train_seconds']:.1f} | {bold} |")
+        data_zh = "完整 MNIST" if r["dataset"] == "mnist" else "自带样本"
+        rows_zh.append(f"| `{command(r['argv'])}` | {data_zh} | {r['epochs_run']} | "
+                       f"{r['train_seconds']:.1f} 秒 | {bold} |")
+    b["results"], b["results-zh"] = "\n".join(rows), "\n".join(rows_zh)
+    beyond = ["| command (`softmax-mnist train --data-dir ../shared/data/mnist …`) | val % | "
+              "test % | train s |", "|---|---|---|---|"]
+    beyond_zh = ["| 选项 | 验证集 % | 测试集 % |", "|---|---|---|"]
+    for r in runs.values():
+        if r["dataset"] != "mnist":
+            continue
+        options = " ".join(r["argv"][3:]) or "*(defaults: linear, raw pixels)*"
+        shown = f"`{options}`" if r["argv"][3:] else options
+        val, test = f"{100 * r['val_accuracy']:.2f}", f"**{100 * r['test_accuracy']:.2f}**"
+        beyond.append(f"| {shown} | {val} | {test} | {r['train_seconds']:.1f} |")
+        beyond_zh.append(f"| {shown if r['argv'][3:] else '（默认，线性模型，原始像素）'} | "
+                         f"{val} | {test} |")
+    b["beyond"], b["beyond-zh"] = "\n".join(beyond), "\n".join(beyond_zh)
+    full, quick = reports["full"], reports["quick"]
+    b["report-times"] = (
+        f"Measured with `python docs/readme_numbers.py measure` ({n['date']}, {n['machine']}, "
+        f"2 cores shared with other work): `{command(full['argv'])}` trains {full['runs']} "
+        f"runs and writes {full['figures']} PNG figures and a {full['pdf_pages']}-page PDF in "
+        f"**{full['wall_seconds']:.0f} s**; with `--quick` ({quick['runs']} runs) "
+        f"**{quick['wall_seconds']:.0f} s**.")
+    b["report-times-zh"] = (
+        f"实测（{n['date']}，`python docs/readme_numbers.py measure`，2 核且有其他任务）："
+        f"`{command(full['argv'])}` 训练 {full['runs']} 次，写出 {full['figures']} 张图和 "
+        f"{full['pdf_pages']} 页的 PDF，用时 **{full['wall_seconds']:.0f} 秒**；`--quick`"
+        f"（{quick['runs']} 次）**{quick['wall_seconds']:.0f} 秒**。")
+    k, rec = fonts["images"], fonts["recognised"]
+    b["fonts"] = "\n".join([
+        "| model (`softmax-mnist train --data-dir …`) | MNIST test | font digits recognised |",
+        "|---|---|---|",
+        f"| MLP, `--hidden 256` | {pct(mlp['test_accuracy'])} | "
+        f"**{100 * rec['mlp'] / k:.1f} %** ({rec['mlp']} / {k}) |",
+        f"| softmax regression (defaults) | {pct(d['test_accuracy'])} | "
+        f"{100 * rec['default'] / k:.1f} % ({rec['default']} / {k}) |"])
+    b["fonts-zh"] = "\n".join([
+        "| 模型 | MNIST 测试准确率 | 字体数字识别率 |", "|---|---|---|",
+        f"| MLP（`--hidden 256`） | {pct(mlp['test_accuracy'])} | "
+        f"**{100 * rec['mlp'] / k:.1f} %** |",
+        f"| Softmax 回归（默认参数） | {pct(d['test_accuracy'])} | "
+        f"{100 * rec['default'] / k:.1f} % |"])
+    return b
+
+
+def rewrite(text: str, b: dict[str, str]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<!-- numbers:{name} -->\n{b[name]}\n<!-- /numbers:{name} -->"
+
+    return re.sub(r"<!-- numbers:([\w-]+) -->\n(?:.*?\n)?<!-- /numbers:\1 -->", fill, text,
+                  flags=re.S)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("action", choices=("measure", "write", "check"))
+    p.add_argument("--data-dir", default="../shared/data/mnist")
+    p.add_argument("--only", nargs="+", choices=list(RUNS), metavar="RUN",
+                   help="measure these runs again, keep the other numbers")
+    args = p.parse_args()
+    if args.action == "measure":
+        old = json.loads(SOURCE.read_text(encoding="utf-8")) if args.only else None
+        SOURCE.write_text(json.dumps(measure(args.data_dir, args.only, old), indent=1,
+                                     ensure_ascii=False) + "\n", encoding="utf-8")
+    b = blocks(json.loads(SOURCE.read_text(encoding="utf-8")))
+    stale = []
+    for readme in READMES:
+        old = readme.read_text(encoding="utf-8")
+        new = rewrite(old, b)
+        if args.action == "check":
+            if new != old:
+                stale.append(readme.name)
+        elif new != old:
+            readme.write_text(new, encoding="utf-8")
+    if stale:
+        print(f"stale numbers in {', '.join(stale)}: run python docs/readme_numbers.py write",
+              file=sys.stderr)
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
