@@ -40,13 +40,15 @@ def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 BIG_PRODUCT = 4_000_000  # multiply-adds of a batch's largest product at which threads pay
+MAX_THREADS = 4  # a mini-batch's products are too small to keep more threads busy
 
 
 def blas_threads(batch_size: int, layer_shapes: list[tuple[int, int]], available: int) -> int:
     """BLAS threads for training on batches of ``batch_size`` through layers of
-    (inputs, outputs) ``layer_shapes``: ``available`` for large products, else one."""
+    (inputs, outputs) ``layer_shapes``: up to ``available`` (at most MAX_THREADS) for
+    large products, else one."""
     largest = batch_size * max((d * m for d, m in layer_shapes), default=0)
-    return available if largest >= BIG_PRODUCT else 1
+    return min(available, MAX_THREADS) if largest >= BIG_PRODUCT else 1
 
 
 def weight_gradient(x: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> None:
