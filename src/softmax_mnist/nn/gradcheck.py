@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from .architecture import is_convolutional, parse_architecture
 from .loss import SoftmaxCrossEntropyLoss
 from .network import Network
 
@@ -58,20 +60,26 @@ class GradientCheck:
     worst_entry: float  # the largest per-entry relative error
 
 
-def check_gradients(network: Network, X: np.ndarray, y: np.ndarray,
-                    h: float = 1e-5) -> list[GradientCheck]:
-    """Compare every parameter's gradient of the mean cross-entropy with finite differences.
+def check_gradients(network: Network, X: np.ndarray, y: np.ndarray, h: float = 1e-5,
+                    loss_fn: Any = None, seed: int = 0) -> list[GradientCheck]:
+    """Compare every parameter's gradient of the mean loss with finite differences.
+
+    The network runs in training mode, so that dropout is checked as it trains: every
+    evaluation of the loss draws its masks from a fresh generator seeded with ``seed``,
+    hence the same masks — the function being differentiated stays one function.
 
     Args:
         network: a float64 network. X: (N, D) float64. y: (N,) labels.
+        loss_fn: a loss layer (default: ``SoftmaxCrossEntropyLoss()``).
     """
-    loss_fn = SoftmaxCrossEntropyLoss()
+    loss_fn = SoftmaxCrossEntropyLoss() if loss_fn is None else loss_fn
 
     def loss() -> float:
-        return loss_fn.forward(network.forward(X), y)[0]
+        with network.training(np.random.default_rng(seed)):
+            return loss_fn.forward(network.forward(X), y)[0]
 
     loss()
-    network.backward(loss_fn.backward())
+    network.backward(loss_fn.backward())  # with the masks of that forward pass
     checks = []
     for i, layer in enumerate(network.layers):
         for name in layer.params:
@@ -82,15 +90,23 @@ def check_gradients(network: Network, X: np.ndarray, y: np.ndarray,
     return checks
 
 
-def random_problem(num_samples: int = 8, num_input: int = 20, num_classes: int = 5,
+def random_problem(num_samples: int = 8, num_input: int | None = None, num_classes: int = 5,
                    hidden: Sequence[int] = (), activation: str = "relu",
-                   seed: int = 0) -> tuple[Network, np.ndarray, np.ndarray]:
-    """A small float64 network and data for gradient checks: X (N, D), y (N,)."""
+                   seed: int = 0, architecture: str = "",
+                   ) -> tuple[Network, np.ndarray, np.ndarray]:
+    """A small float64 network and data for gradient checks: X (N, D), y (N,).
+
+    ``num_input`` defaults to 20 features, or 8×8 images for an ``architecture`` with
+    conv or pool layers.
+    """
+    if num_input is None:
+        num_input = 64 if is_convolutional(parse_architecture(architecture)) else 20
     rng = np.random.default_rng(seed)
     network = Network.build(num_input, num_classes, hidden, activation, seed=seed,
-                            dtype=np.float64)
-    for layer in network.fc_layers:  # non-zero biases exercise their gradient too
-        layer.params["b"][:] = rng.normal(0, 0.1, layer.params["b"].shape)
+                            dtype=np.float64, architecture=architecture)
+    for layer, name in network.parameters():  # non-zero biases exercise their gradient too
+        if name == "b":
+            layer.params["b"][:] = rng.normal(0, 0.1, layer.params["b"].shape)
     X = rng.normal(size=(num_samples, num_input))
     y = rng.integers(0, num_classes, num_samples)
     return network, X, y
