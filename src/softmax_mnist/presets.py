@@ -31,12 +31,20 @@ class Preset:
                 ) -> tuple[ModelSpec, TrainConfig]:
         """The ModelSpec and TrainConfig of this preset with the options ``model`` and
         ``train`` (those given explicitly) on top; each validated."""
+        return self.model_spec(model), self.train_config(train)
+
+    def model_spec(self, model: Mapping[str, Any]) -> ModelSpec:
+        """The preset's ModelSpec with ``model`` options on top (``hidden`` or ``layers``
+        replace the preset's network)."""
         mine = dict(self.model)
-        if any(k in model for k in NETWORK_KEYS):  # another network: the preset's goes
+        if any(k in model for k in NETWORK_KEYS):
             for key in NETWORK_KEYS:
                 mine.pop(key, None)
-        spec = ModelSpec.from_dict({**mine, **model})
-        return spec, TrainConfig.from_dict({**self.train, **train})
+        return ModelSpec.from_dict({**mine, **model})
+
+    def train_config(self, train: Mapping[str, Any]) -> TrainConfig:
+        """The preset's TrainConfig with ``train`` options on top."""
+        return TrainConfig.from_dict({**self.train, **train})
 
     def summary(self, flags: Mapping[str, str]) -> str:
         """The preset in one line for ``--help``, options named by their ``flags``."""

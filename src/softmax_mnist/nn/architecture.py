@@ -154,31 +154,58 @@ def image_shape(num_input: int) -> tuple[int, int, int]:
     return 1, side, side
 
 
-def count_parameters(specs: Sequence[LayerSpec], num_input: int, num_classes: int) -> int:
-    """The number of trainable values of ``specs`` for ``num_input`` features and
-    ``num_classes`` classes, without building anything. ValueError when the images do not
-    fit the layers (a pool or 'valid' conv leaves nothing) or there are more than
-    MAX_PARAMETERS."""
+def walk(specs: Sequence[LayerSpec], num_input: int, num_classes: int,
+         ) -> list[tuple[LayerSpec, tuple[int, ...], tuple[int, ...]]]:
+    """(spec, input shape, output shape) of every layer of ``specs`` and the output layer,
+    per sample: (C, H, W) for images, (D,) for rows. ValueError when the input rows are
+    not square images for conv layers, or a pool or 'valid' conv layer leaves nothing."""
     image = image_shape(num_input) if is_convolutional(specs) else None
     shape: tuple[int, ...] = image or (num_input,)
-    total = 0
+    steps = []
     for spec in (*specs, FCSpec(num_classes)):
         if isinstance(spec, ConvSpec):
-            total += spec.filters * (shape[0] * spec.size ** 2 + 1)
-            shape = conv_output_shape(shape, spec.filters, spec.size, spec.padding)
+            out = conv_output_shape(shape, spec.filters, spec.size, spec.padding)
         elif isinstance(spec, PoolSpec):
-            shape = pool_output_shape(shape, spec.size)
+            out = pool_output_shape(shape, spec.size)
         elif isinstance(spec, FCSpec):
-            total += (math.prod(shape) + 1) * spec.units
-            shape = (spec.units,)
-        if min(shape) < 1:
+            out = (spec.units,)
+        else:
+            out = shape
+        if min(out) < 1:
             raise ValueError(f"{spec.token!r} leaves nothing of the {image[1]}×{image[2]} "
                              f"input images: use fewer or smaller pool and 'valid' conv "
                              f"layers.")
+        steps.append((spec, shape, out))
+        shape = out
+    return steps
+
+
+def count_parameters(specs: Sequence[LayerSpec], num_input: int, num_classes: int) -> int:
+    """The number of trainable values of ``specs`` for ``num_input`` features and
+    ``num_classes`` classes, without building anything; ValueError as :func:`walk`, or
+    for more than MAX_PARAMETERS."""
+    total = 0
+    for spec, shape, _ in walk(specs, num_input, num_classes):
+        if isinstance(spec, ConvSpec):
+            total += spec.filters * (shape[0] * spec.size ** 2 + 1)
+        elif isinstance(spec, FCSpec):
+            total += (math.prod(shape) + 1) * spec.units
     if total > MAX_PARAMETERS:
         raise ValueError(f"these layers have {total:,} parameters, more than the "
                          f"{MAX_PARAMETERS:,} this tool trains; pool before the fc layers "
                          f"or make them smaller.")
+    return total
+
+
+def count_macs(specs: Sequence[LayerSpec], num_input: int, num_classes: int) -> int:
+    """Multiply-adds of one forward pass of one sample (the products of conv and fc
+    layers): what an epoch's cost grows with."""
+    total = 0
+    for spec, shape, out in walk(specs, num_input, num_classes):
+        if isinstance(spec, ConvSpec):
+            total += math.prod(out) * shape[0] * spec.size ** 2
+        elif isinstance(spec, FCSpec):
+            total += math.prod(shape) * spec.units
     return total
 
 

@@ -20,7 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from .architecture import is_convolutional, parse_architecture
+from .architecture import (
+    MAX_KERNEL,
+    LayerSpec,
+    count_parameters,
+    is_convolutional,
+    parse_architecture,
+)
 from .loss import SoftmaxCrossEntropyLoss
 from .network import Network
 
@@ -37,10 +43,12 @@ def worst_entry_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     return float(np.max(np.abs(analytic - numeric) / denom))
 
 
-def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Centred differences of the scalar f() with respect to every entry of x (in place)."""
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5,
+                       entries: Sequence[tuple[int, ...]] | None = None) -> np.ndarray:
+    """Centred differences of the scalar f() with respect to every entry of x (in place),
+    or only the ``entries`` listed (the others stay 0)."""
     grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
+    for idx in np.ndindex(x.shape) if entries is None else entries:
         old = x[idx]
         x[idx] = old + h
         plus = f()
@@ -58,10 +66,13 @@ class GradientCheck:
     name: str
     relative_error: float  # of the whole array: what passes or fails
     worst_entry: float  # the largest per-entry relative error
+    entries: int = 0  # how many entries were compared …
+    size: int = 0  # … of how many
 
 
 def check_gradients(network: Network, X: np.ndarray, y: np.ndarray, h: float = 1e-5,
-                    loss_fn: Any = None, seed: int = 0) -> list[GradientCheck]:
+                    loss_fn: Any = None, seed: int = 0,
+                    max_entries: int | None = None) -> list[GradientCheck]:
     """Compare every parameter's gradient of the mean loss with finite differences.
 
     The network runs in training mode, so that dropout is checked as it trains: every
@@ -71,6 +82,8 @@ def check_gradients(network: Network, X: np.ndarray, y: np.ndarray, h: float = 1
     Args:
         network: a float64 network. X: (N, D) float64. y: (N,) labels.
         loss_fn: a loss layer (default: ``SoftmaxCrossEntropyLoss()``).
+        max_entries: compare at most this many entries of an array, drawn at random
+            (seeded), as CS231n's ``grad_check_sparse``; None: every entry.
     """
     loss_fn = SoftmaxCrossEntropyLoss() if loss_fn is None else loss_fn
 
@@ -80,13 +93,23 @@ def check_gradients(network: Network, X: np.ndarray, y: np.ndarray, h: float = 1
 
     loss()
     network.backward(loss_fn.backward())  # with the masks of that forward pass
+    pick = np.random.default_rng(seed)
     checks = []
     for i, layer in enumerate(network.layers):
         for name in layer.params:
+            param = layer.params[name]
+            entries = None
+            if max_entries is not None and param.size > max_entries:
+                flat = np.sort(pick.choice(param.size, max_entries, replace=False))
+                entries = list(zip(*np.unravel_index(flat, param.shape), strict=True))
             analytic = layer.grads[name].copy()
-            numeric = numerical_gradient(loss, layer.params[name], h)
+            numeric = numerical_gradient(loss, param, h, entries)
+            if entries is not None:
+                rows = tuple(np.array(e) for e in zip(*entries, strict=True))
+                analytic, numeric = analytic[rows], numeric[rows]
             checks.append(GradientCheck(f"layer{i}.{name}", relative_error(analytic, numeric),
-                                        worst_entry_error(analytic, numeric)))
+                                        worst_entry_error(analytic, numeric), analytic.size,
+                                        param.size))
     return checks
 
 
@@ -96,11 +119,11 @@ def random_problem(num_samples: int = 8, num_input: int | None = None, num_class
                    ) -> tuple[Network, np.ndarray, np.ndarray]:
     """A small float64 network and data for gradient checks: X (N, D), y (N,).
 
-    ``num_input`` defaults to 20 features, or 8×8 images for an ``architecture`` with
-    conv or pool layers.
+    ``num_input`` defaults to 20 features, or for an ``architecture`` with conv or pool
+    layers the smallest images from 8×8 up that its layers leave something of.
     """
     if num_input is None:
-        num_input = 64 if is_convolutional(parse_architecture(architecture)) else 20
+        num_input = _input_size(parse_architecture(architecture), num_classes)
     rng = np.random.default_rng(seed)
     network = Network.build(num_input, num_classes, hidden, activation, seed=seed,
                             dtype=np.float64, architecture=architecture)
@@ -110,3 +133,16 @@ def random_problem(num_samples: int = 8, num_input: int | None = None, num_class
     X = rng.normal(size=(num_samples, num_input))
     y = rng.integers(0, num_classes, num_samples)
     return network, X, y
+
+
+def _input_size(specs: Sequence[LayerSpec], num_classes: int) -> int:
+    """20 features, or S·S for the smallest S ≥ 8 whose images fit conv and pool ``specs``."""
+    if not is_convolutional(specs):
+        return 20
+    for side in range(8, 4 * MAX_KERNEL):
+        try:
+            count_parameters(specs, side * side, num_classes)
+            return side * side
+        except ValueError:
+            continue
+    raise ValueError("no image size up to 127×127 fits these layers.")
