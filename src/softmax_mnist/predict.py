@@ -29,36 +29,30 @@ Example::
 
 from __future__ import annotations
 
-import io
 import os
-import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter
 
 from .data import IMAGE_SIDE
-from .errors import SoftmaxMnistError
 from .fileio import atomic_path, describe_os_error, printable
+from .imagefile import ImageError, border, decode_gray, gray_from_image, load_gray
 from .model import Model
+
+__all__ = ["ImageError", "Prediction", "decode_gray", "gray_from_image", "load_gray",
+           "predict_files", "predict_images", "prepare_digit", "prepare_files",
+           "save_prepared"]
 
 SIDE = IMAGE_SIDE  # MNIST images are 28×28 …
 BOX = 20  # … with the digit fitted into a 20×20 box inside them
-MAX_SIDE = 1024  # larger photos are shrunk first: a 12-megapixel photo needs no more
 MIN_CONTRAST = 24  # gray levels between background and ink below which there is no digit
 INK_FLOOR = 0.25  # after stretching the ink to [0, 1], values below this are background
 STROKE = 2.0  # median stroke width of MNIST digits in pixels, measured as in stroke_width()
 UPSAMPLE = 4  # strokes are normalised at 4 × the final size (80×80)
 MAX_DILATE = 4  # thicken hairlines by at most 4 × 2 pixels at 80×80 (2 pixels at 20×20)
-REFUSED_FORMATS = frozenset({"EPS"})  # Pillow hands these to an external interpreter
-
-
-class ImageError(SoftmaxMnistError):
-    """An image file is missing, unreadable, or holds no visible digit."""
 
 
 @dataclass(frozen=True)
@@ -88,105 +82,6 @@ class Prediction:
         return f"{self.file}: {self.top[0][1]}  ({ranked})"
 
 
-# -- reading ----------------------------------------------------------------------------
-
-def load_gray(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an image file as grayscale: (H, W) float64 in 0..255 (see :func:`gray_from_image`)."""
-    path = Path(path)
-    if path.is_dir():
-        raise ImageError(f"{path}: is a folder; give image files (e.g. {path}/*.png).")
-    if not path.is_file():
-        raise ImageError(f"{path}: no such image file.")
-    return _read_gray(path, str(path))
-
-
-def decode_gray(data: bytes, name: str = "image", max_pixels: int | None = None) -> np.ndarray:
-    """Image bytes in any format Pillow reads -> grayscale (H, W) float64 in 0..255.
-
-    ``max_pixels`` refuses larger images before their pixels are decoded (a JPEG counts
-    at the reduced size it is decoded at); ``name`` starts the error messages.
-    """
-    return _read_gray(io.BytesIO(data), name, max_pixels)
-
-
-def _read_gray(source: Path | BinaryIO, name: str, max_pixels: int | None = None) -> np.ndarray:
-    """Open ``source`` with Pillow and make it gray; every failure is an ImageError."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as img:
-                if img.format in REFUSED_FORMATS:
-                    raise ImageError(f"{name}: {img.format} images are not read (Pillow would "
-                                     f"run Ghostscript on them); use PNG or JPEG.")
-                img.draft(None, (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size
-                width, height = img.size
-                if max_pixels is not None and width * height > max_pixels:
-                    raise ImageError(f"{name}: image too large ({width}×{height} pixels; at "
-                                     f"most {max_pixels:,} are read). Shrink it first.")
-                return gray_from_image(img)
-    except UnidentifiedImageError:
-        raise ImageError(f"{name}: not an image file (Pillow reads PNG, JPEG, BMP, GIF, "
-                         f"TIFF, WebP …).") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        size = re.search(r"\((\d+) pixels\)", str(exc))
-        what = f"{int(size[1]):,} pixels" if size else _first_line(exc)
-        raise ImageError(f"{name}: image too large to read safely ({what}: a decompression "
-                         f"bomb?).") from None
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:  # truncated or damaged data
-        raise ImageError(f"{name}: cannot read the image ({_first_line(exc)}).") from None
-
-
-def gray_from_image(img: Image.Image) -> np.ndarray:
-    """A Pillow image -> grayscale (H, W) float64 in 0..255, at most MAX_SIDE on a side.
-
-    The EXIF rotation of phone photos is applied. Transparent pixels become black
-    (background) and opaque ones keep their brightness when the image's border is
-    transparent, so a digit drawn on a transparent canvas works whatever its colour.
-    """
-    img = ImageOps.exif_transpose(img)
-    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-    return _to_gray(img)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-def _to_gray(img: Image.Image) -> np.ndarray:
-    """A Pillow image -> (H, W) float64 gray levels 0..255 (16-bit, 32-bit and float
-    images are brought to that range from their own: 0…65535, 0…1)."""
-    if img.mode.startswith(("I", "F")):
-        return _wide_to_gray(np.asarray(img, dtype=np.float64), img.mode)
-    has_alpha = img.mode in ("RGBA", "LA", "PA") or (
-        img.mode == "P" and "transparency" in img.info)
-    if has_alpha:
-        rgba = np.asarray(img.convert("RGBA"), dtype=np.float64)
-        alpha = rgba[..., 3] / 255
-        if np.median(_border(alpha)) < 0.5:  # transparent canvas: ink is what is opaque
-            return alpha * 255
-        gray = np.asarray(img.convert("RGBA").convert("L"), dtype=np.float64)
-        return gray * alpha + 255 * (1 - alpha)  # over white paper
-    return np.asarray(img.convert("L"), dtype=np.float64)
-
-
-def _wide_to_gray(a: np.ndarray, mode: str) -> np.ndarray:
-    """Levels of a 16-bit (``I;16``), 32-bit (``I``) or float (``F``) image -> 0..255."""
-    a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
-    if a.ndim == 3:  # e.g. I;16 with an alpha band read as two planes
-        a = a[..., 0]
-    peak = float(a.max()) if a.size else 0.0
-    if mode.startswith("I;16") or (mode == "I" and 255 < peak <= 65535):
-        return a * (255 / 65535)
-    if mode == "F" and peak <= 1.0:
-        return np.clip(a, 0, 1) * 255
-    return np.clip(a * (255 / peak), 0, 255) if peak > 255 else np.clip(a, 0, 255)
-
-
-def _border(a: np.ndarray) -> np.ndarray:
-    """The outermost rows and columns of a: (H, W), as one flat array."""
-    return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-
-
 # -- preparing ----------------------------------------------------------------------------
 
 def ink_map(gray: np.ndarray) -> np.ndarray:
@@ -195,7 +90,7 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
     The background level is the median of the border pixels; a light background is
     inverted. Raises ImageError when nothing stands out from the background.
     """
-    background = float(np.median(_border(gray)))
+    background = float(np.median(border(gray)))
     ink = background - gray if background >= 128 else gray - background
     peak = float(ink.max())
     if peak < MIN_CONTRAST:

@@ -43,9 +43,10 @@ Splits = dict[str, tuple[np.ndarray, np.ndarray]]  # "train"/"val"/"test" -> (X,
 class Prepared:
     """A fitted pipeline and the splits as the Solver takes them.
 
-    When every step is cheap (or the raw images are needed: ``--augment``), the splits
-    keep their raw rows (uint8 images: 4× less memory to walk through every epoch) and
-    ``features`` maps each batch; otherwise the splits hold the precomputed features and
+    When every step is cheap (or the raw images are needed: ``--augment``), the training
+    split keeps its raw rows (uint8 images: 4× less memory to walk through every epoch)
+    and ``features`` maps each batch; the other splits, evaluated whole after every
+    epoch, hold their features already. Otherwise every split holds its features and
     ``features`` is None.
     """
 
@@ -55,6 +56,10 @@ class Prepared:
     num_features: int
     seconds: float  # spent fitting and precomputing
 
+    def features_of(self, split: str) -> Callable[[np.ndarray], np.ndarray] | None:
+        """The map that turns ``splits[split]`` rows into the network's input."""
+        return self.features if split == "train" else None
+
 
 def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepared:
     """Fit ``pipeline`` on ``splits["train"]`` only, then ready every split for training;
@@ -63,12 +68,10 @@ def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepa
     started = time.perf_counter()
     X_train = splits["train"][0]
     train_features = pipeline.fit_transform(X_train)
-    if pipeline.cheap or keep_raw:
-        features, ready = pipeline.transform, splits
-    else:
-        features = None
-        ready = {name: (train_features if name == "train" else pipeline.transform(X), y)
-                 for name, (X, y) in splits.items()}
+    features = pipeline.transform if pipeline.cheap or keep_raw else None
+    ready = {name: (X if name == "train" and features else
+                    train_features if name == "train" else pipeline.transform(X), y)
+             for name, (X, y) in splits.items()}
     return Prepared(pipeline, ready, features, train_features.shape[1],
                     time.perf_counter() - started)
 
@@ -107,7 +110,8 @@ def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_cl
         course = course_parts(impl, network, config)
         network, loss, optimizer = course.network, course.loss, course.optimizer
     solver = Solver(network, X_train, y_train, X_val, y_val, config, loss=loss,
-                    optimizer=optimizer, features=prepared.features, augment=augment,
+                    optimizer=optimizer, features=prepared.features,
+                    val_features=prepared.features_of("val"), augment=augment,
                     callbacks=callbacks, progress=progress)
     if resume_state is not None:
         solver.load_state(resume_state)
@@ -264,7 +268,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
 
 def _metrics(data: Dataset, config: TrainConfig, spec: ModelSpec, prepared: Prepared,
              solver: Solver, wall: float) -> dict[str, Any]:
-    final = {name: solver.network.evaluate(X, y, prepared.features) if len(y) else (None, None)
+    final = {name: solver.network.evaluate(X, y, prepared.features_of(name)) if len(y)
+             else (None, None)
              for name, (X, y) in prepared.splits.items()}
     history = solver.history
     return finite({

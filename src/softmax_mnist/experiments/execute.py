@@ -8,6 +8,7 @@ Each worker preprocesses it once and keeps the features for its following runs.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -107,6 +109,33 @@ def _run_loky(specs: Sequence[RunSpec], data: Dataset, key: str, n_jobs: int,
         for spec in specs:
             yield spec, run_one(spec, data, key)
         return
+    folder = tempfile.mkdtemp(prefix="softmax-mnist-data-")
+    try:
+        shared = _memmapped(data, Path(folder))
+        workers = min(n_jobs, len(specs))
+        with worker_pool(workers) as executor:
+            # One run per free worker, in the given order (longest first); nothing queued
+            # beyond that, so stopping the workers never races a queue being filled.
+            waiting, running = iter(specs), {}
+            for spec in itertools.islice(waiting, workers):
+                running[executor.submit(run_one, spec, shared, key)] = spec
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    spec = running.pop(future)
+                    for following in itertools.islice(waiting, 1):
+                        running[executor.submit(run_one, following, shared, key)] = following
+                    yield spec, future.result()
+    finally:
+        forget_prepared()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[Any]:
+    """The pool of worker processes that runs and figures share (loky's reusable
+    executor: it outlives one use, so the figures start no new processes). If anything
+    — Ctrl-C, SIGTERM, an error — leaves the block, the workers are stopped at once."""
     from joblib.executor import get_memmapping_executor
 
     # Workers stopped by Ctrl-C leave semaphores that multiprocessing's resource tracker
@@ -114,29 +143,12 @@ def _run_loky(specs: Sequence[RunSpec], data: Dataset, key: str, n_jobs: int,
     # "leaked semaphore" warning would only add two lines of noise to a clean exit.
     os.environ.setdefault("PYTHONWARNINGS",
                           "ignore:resource_tracker:UserWarning:multiprocessing.resource_tracker")
-    folder = tempfile.mkdtemp(prefix="softmax-mnist-data-")
-    executor = None
+    executor = get_memmapping_executor(workers, env=_worker_env(workers), max_nbytes=None)
     try:
-        shared = _memmapped(data, Path(folder))
-        workers = min(n_jobs, len(specs))
-        executor = get_memmapping_executor(workers, env=_worker_env(workers))
-        # One run per free worker, in the given order (longest first); nothing queued
-        # beyond that, so stopping the workers never races a queue being filled.
-        waiting, running = iter(specs), {}
-        for spec in itertools.islice(waiting, workers):
-            running[executor.submit(run_one, spec, shared, key)] = spec
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                spec = running.pop(future)
-                for following in itertools.islice(waiting, 1):
-                    running[executor.submit(run_one, following, shared, key)] = following
-                yield spec, future.result()
-    finally:
-        if executor is not None:  # a no-op after a complete run; after Ctrl-C no orphans
-            executor.shutdown(wait=True, kill_workers=True)
-        forget_prepared()
-        shutil.rmtree(folder, ignore_errors=True)
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=True, kill_workers=True)
+        raise
 
 
 BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",

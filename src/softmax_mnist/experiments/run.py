@@ -144,7 +144,7 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     """Train one run and test it after every epoch (the test curve is only reported)."""
     prepared = _prepared(data, spec.model, fingerprint, spec.config.augment != "none")
     X_test, y_test = prepared.splits["test"]
-    curve = EvaluationCurve(X_test, y_test, prepared.features)
+    curve = EvaluationCurve(X_test, y_test, prepared.features_of("test"))
     solver = fit_network(prepared, spec.model, spec.config, len(data.classes),
                          callbacks=[curve], impl=spec.impl)
     network, history = solver.network, solver.history
@@ -152,7 +152,7 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     final = {}
     for split, (X, y) in prepared.splits.items():
         final[f"{split}_loss"], final[f"{split}_accuracy"] = (
-            network.evaluate(X, y, prepared.features) if len(y) else (None, None))
+            network.evaluate(X, y, prepared.features_of(split)) if len(y) else (None, None))
     losses, per_point = block_means(history.iteration_loss, ITERATION_POINTS)
     info = ModelInfo(prepared.pipeline.spec, list(spec.model.hidden), prepared.num_features,
                      network.num_parameters, prepared.seconds,
@@ -160,7 +160,7 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     weights = None
     if spec.keep_weights:
         fc = network.fc_layers[0]
-        test_pred = network.logits(X_test, prepared.features).argmax(axis=1)
+        test_pred = network.logits(X_test, prepared.features_of("test")).argmax(axis=1)
         weights = KeptWeights(fc.params["W"].copy(), fc.params["b"].copy(),
                               test_pred.astype(np.uint8))
     return RunRecord(

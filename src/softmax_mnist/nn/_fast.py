@@ -6,6 +6,9 @@ makes it fast lives here:
 - BLAS threads by size (:func:`blas_threads`): one thread for the skinny products of
   softmax regression, where waking a second costs more than it brings; all the process
   may use once a layer's product is large enough (an MLP's 100 × 784 × 256).
+- a weight gradient xᵀ g of a single row is an outer product: a broadcast multiply gives
+  the same numbers several times faster than a matrix-product call
+  (:func:`weight_gradient`).
 - W is stored column-major (Fortran order), and a narrow output — the (N, 10) logits —
   is written column-major too: BLAS runs the skinny (N, 784) × (784, 10) product faster
   that way, and the softmax's row-wise max and sum then read contiguous columns. A wide
@@ -37,10 +40,20 @@ def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 BIG_PRODUCT = 4_000_000  # multiply-adds of a batch's largest product at which threads pay
+MAX_THREADS = 4  # a mini-batch's products are too small to keep more threads busy
 
 
 def blas_threads(batch_size: int, layer_shapes: list[tuple[int, int]], available: int) -> int:
     """BLAS threads for training on batches of ``batch_size`` through layers of
-    (inputs, outputs) ``layer_shapes``: ``available`` for large products, else one."""
+    (inputs, outputs) ``layer_shapes``: up to ``available`` (at most MAX_THREADS) for
+    large products, else one."""
     largest = batch_size * max((d * m for d, m in layer_shapes), default=0)
-    return available if largest >= BIG_PRODUCT else 1
+    return min(available, MAX_THREADS) if largest >= BIG_PRODUCT else 1
+
+
+def weight_gradient(x: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> None:
+    """``out = xᵀ grad_out`` for x: (N, D), grad_out: (N, M), out: (D, M)."""
+    if len(x) == 1:
+        np.multiply(x.T, grad_out, out=out)
+    else:
+        np.matmul(x.T, grad_out, out=out)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._fast import affine, weight_matrix
+from ._fast import affine, weight_gradient, weight_matrix
 
 DTYPE = np.float32
 """Float type of parameters and features: float32 halves the memory traffic of float64
@@ -100,8 +100,8 @@ class FCLayer(Layer):
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         """∂L/∂W = xᵀ grad_out: (D, M) and ∂L/∂b = Σ_rows grad_out: (M,), into ``grads``."""
-        np.matmul(self._x.T, grad_out, out=self.grads["W"])
-        np.sum(grad_out, axis=0, out=self.grads["b"])
+        weight_gradient(self._x, grad_out, out=self.grads["W"])
+        np.add.reduce(grad_out, axis=0, out=self.grads["b"])
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -48,13 +48,13 @@ class SoftmaxCrossEntropyLoss:
         n = len(labels)
         if len(self._rows) != n:
             self._rows = np.arange(n)
-        shifted = logits - logits.max(axis=1, keepdims=True)
+        shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
         picked = shifted[self._rows, labels]
         correct = np.count_nonzero(picked == 0)  # the true class has the top score
         probs = np.exp(shifted, out=shifted)  # shifted is not needed any more
-        total = probs.sum(axis=1)
+        total = np.add.reduce(probs, axis=1)
         # -log ŷ_y = log Σ exp(shifted) - shifted_y
-        loss = float(np.log(total).sum() - picked.sum()) / n
+        loss = float(np.add.reduce(np.log(total)) - np.add.reduce(picked)) / n
         probs /= total[:, None]
         self._probs, self._labels = probs, labels
         return loss, correct

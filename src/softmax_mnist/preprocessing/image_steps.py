@@ -13,7 +13,7 @@ import numpy as np
 from ..data.registry import IMAGE_SIDE
 from ..errors import ConfigError
 from .imageops import average_pool, blur, deskew, moment_normalize, remove_specks
-from .steps import Step, float_arg, int_arg, side_of
+from .steps import Parameter, Step, side_of
 
 
 class ImageStep(Step):
@@ -48,17 +48,10 @@ class MomentNorm(ImageStep):
     name = "moment-norm"
     usage = "moment-norm[:STD]"
     aliases = ("momentnorm",)
+    parameter = Parameter("std", float, 4.5, 0.0, 14.0)
 
     def __init__(self, std: float = 4.5):
         self.std = std
-
-    @classmethod
-    def parse(cls, arg: str | None) -> MomentNorm:
-        return cls(float_arg(cls.name, arg, 4.5, 0.0, 14.0))
-
-    @property
-    def token(self) -> str:
-        return f"{self.name}:{self.std:g}"
 
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return moment_normalize(X, self.std)
@@ -70,17 +63,10 @@ class Blur(ImageStep):
     affine = True
     name = "blur"
     usage = "blur[:SIGMA]"
+    parameter = Parameter("sigma", float, 1.0, 0.0, 5.0)
 
     def __init__(self, sigma: float = 1.0):
         self.sigma = sigma
-
-    @classmethod
-    def parse(cls, arg: str | None) -> Blur:
-        return cls(float_arg(cls.name, arg, 1.0, 0.0, 5.0))
-
-    @property
-    def token(self) -> str:
-        return f"{self.name}:{self.sigma:g}"
 
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return blur(X, self.sigma)
@@ -92,17 +78,10 @@ class Denoise(ImageStep):
 
     name = "denoise"
     usage = "denoise[:T]"
+    parameter = Parameter("threshold", int, 0, 0, 254)
 
     def __init__(self, threshold: int = 0):
         self.threshold = threshold
-
-    @classmethod
-    def parse(cls, arg: str | None) -> Denoise:
-        return cls(int_arg(cls.name, arg, 0, 0, 254))
-
-    @property
-    def token(self) -> str:
-        return f"{self.name}:{self.threshold}"
 
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         return remove_specks(X, self.threshold)
@@ -116,20 +95,18 @@ class Pool(Step):
     usage = "pool:K"
     space = "image"
 
+    parameter = Parameter("size", int, 2, 2, 14)
+
     def __init__(self, size: int = 2):
         self.size = size
 
     @classmethod
     def parse(cls, arg: str | None) -> Pool:
-        size = int_arg(cls.name, arg, 2, 2, 14)
-        if IMAGE_SIDE % size:
-            raise ConfigError(f"pool:{size}: the size must divide {IMAGE_SIDE} "
+        pool = super().parse(arg)
+        if IMAGE_SIDE % pool.size:
+            raise ConfigError(f"pool:{pool.size}: the size must divide {IMAGE_SIDE} "
                               f"(2, 4, 7 or 14).")
-        return cls(size)
-
-    @property
-    def token(self) -> str:
-        return f"{self.name}:{self.size}"
+        return pool
 
     def output_size(self, num_features: int) -> int:
         side = side_of(self.token, num_features)

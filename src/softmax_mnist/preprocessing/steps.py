@@ -17,6 +17,7 @@ training, which lets the training set stay as compact uint8 images.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -27,13 +28,52 @@ from ..nn import DTYPE
 from .imageops import image_side
 
 
+@dataclass(frozen=True)
+class Parameter:
+    """The one value of a parametrised step, as in ``blur:SIGMA``.
+
+    Attributes:
+        attr: the step's attribute that holds it. kind: ``int`` (low ≤ v ≤ high) or
+        ``float`` (low < v ≤ high). default: the value of a bare ``name``; None when the
+        value is required (``pca:K``). always_written: whether a spec writes the default
+        too (``blur:1``), or only other values (``scale`` vs ``scale:2``).
+    """
+
+    attr: str
+    kind: type
+    default: float | None
+    low: float
+    high: float
+    always_written: bool = True
+
+    def read(self, step: str, arg: str | None) -> float:
+        """The value written after ``step:`` (None when absent); ConfigError if bad."""
+        if arg is None:
+            if self.default is None:
+                raise ConfigError(f"preprocessing step {step!r} needs a value, e.g. "
+                                  f"{step}:{self.low:g}.")
+            return self.default
+        try:
+            value = self.kind(arg)
+        except ValueError:
+            noun = "a whole number" if self.kind is int else "a number"
+            raise ConfigError(f"{step}: expected {noun}, got {arg!r}.") from None
+        if self.kind is int and not self.low <= value <= self.high:
+            raise ConfigError(f"{step}:{value} is out of range: use {self.low:g} … "
+                              f"{self.high:g}.")
+        if self.kind is float and not self.low < value <= self.high:
+            raise ConfigError(f"{step}:{arg} is out of range: use a value in "
+                              f"({self.low:g}, {self.high:g}].")
+        return value
+
+
 class Step:
     """Base class: a stateless step unless ``fit`` stores arrays in ``state()``.
 
     ``space`` says where a step belongs in a pipeline built from command-line text:
     "image" steps see pixel rows in their 0…255 range before scaling and centring,
     "feature" steps see the scaled, centred features after them (see
-    :meth:`Pipeline.build`). A step with a parameter is written ``name:value``.
+    :meth:`Pipeline.build`). A step with a ``parameter`` is written ``name:value``.
     """
 
     name: ClassVar[str]
@@ -42,18 +82,28 @@ class Step:
     space: ClassVar[str] = "feature"  # "image" | "scale" | "center" | "feature"
     aliases: ClassVar[tuple[str, ...]] = ()
     affine: ClassVar[bool] = False  # once fitted, transform(x) = x A + t for fixed A and t
+    parameter: ClassVar[Parameter | None] = None
 
     @classmethod
     def parse(cls, arg: str | None) -> Step:
         """Build from the text after ``name:`` (None when absent); ConfigError if bad."""
-        if arg is not None:
-            raise ConfigError(f"preprocessing step {cls.name!r} takes no value, got {arg!r}.")
-        return cls()
+        if cls.parameter is None:
+            if arg is not None:
+                raise ConfigError(f"preprocessing step {cls.name!r} takes no value, "
+                                  f"got {arg!r}.")
+            return cls()
+        return cls(cls.parameter.read(cls.name, arg))
 
     @property
     def token(self) -> str:
         """How this step is written in a spec: ``name`` or ``name:value``."""
-        return self.name
+        p = self.parameter
+        if p is None:
+            return self.name
+        value = getattr(self, p.attr)
+        if value == p.default and not p.always_written:
+            return self.name
+        return f"{self.name}:{value:g}"
 
     def output_size(self, num_features: int) -> int:
         """Features out for ``num_features`` in; ConfigError when the input cannot work."""
@@ -74,34 +124,6 @@ class Step:
     def load_state(self, state: dict[str, np.ndarray]) -> Step:
         """Take the arrays of ``state()`` back (from ``model.npz``); returns self."""
         return self
-
-
-def int_arg(step: str, arg: str | None, default: int | None, low: int, high: int) -> int:
-    """Parse the whole number after ``step:`` and check low ≤ value ≤ high."""
-    if arg is None:
-        if default is None:
-            raise ConfigError(f"preprocessing step {step!r} needs a value, e.g. {step}:{low}.")
-        return default
-    try:
-        value = int(arg)
-    except ValueError:
-        raise ConfigError(f"{step}: expected a whole number, got {arg!r}.") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{step}:{value} is out of range: use {low} … {high}.")
-    return value
-
-
-def float_arg(step: str, arg: str | None, default: float, low: float, high: float) -> float:
-    """Parse the number after ``step:`` and check low < value ≤ high."""
-    if arg is None:
-        return default
-    try:
-        value = float(arg)
-    except ValueError:
-        raise ConfigError(f"{step}: expected a number, got {arg!r}.") from None
-    if not low < value <= high:
-        raise ConfigError(f"{step}:{arg} is out of range: use a value in ({low:g}, {high:g}].")
-    return value
 
 
 BLOCK_ROWS = 2048  # rows a block for steps that would otherwise copy all of X
@@ -129,17 +151,10 @@ class Scale(Step):
     affine = True
     name = "scale"
     space = "scale"
+    parameter = Parameter("divisor", float, 255.0, 0.0, 1e9, always_written=False)
 
     def __init__(self, divisor: float = 255.0):
         self.divisor = divisor
-
-    @classmethod
-    def parse(cls, arg: str | None) -> Scale:
-        return cls(float_arg(cls.name, arg, 255.0, 0.0, 1e9))
-
-    @property
-    def token(self) -> str:
-        return self.name if self.divisor == 255 else f"{self.name}:{self.divisor:g}"
 
     def transform(self, X: np.ndarray, inplace: bool = False) -> np.ndarray:
         dtype = np.float64 if X.dtype == np.float64 else DTYPE
@@ -240,20 +255,13 @@ class PCA(Step):
     affine = True
     name = "pca"
     usage = "pca:K"
+    parameter = Parameter("k", int, None, 1, IMAGE_PIXELS)
     cheap = False  # reduce the data once; training then works on K features
 
     def __init__(self, k: int = 50, mean: np.ndarray | None = None,
                  components: np.ndarray | None = None):
         self.k, self.mean, self.components = k, mean, components
         self.explained_variance: np.ndarray | None = None
-
-    @classmethod
-    def parse(cls, arg: str | None) -> PCA:
-        return cls(int_arg(cls.name, arg, None, 1, IMAGE_PIXELS))
-
-    @property
-    def token(self) -> str:
-        return f"{self.name}:{self.k}"
 
     def output_size(self, num_features: int) -> int:
         if self.k > num_features:

@@ -88,7 +88,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
     timed_specs = [sp if impl is None or unsupported(sp.model.architecture, sp.config)
                    else replace(sp, impl=impl)
                    for st in studies if st.kind != "ablation" for sp in st.specs(1)]
-    repeats = 2 if quick else 5
+    repeats = 2 if quick else 3
     timing_started = time.perf_counter()
     timings = time_epochs(timed_specs, data, repeats=repeats)
     timing_seconds = round(time.perf_counter() - timing_started, 2)

@@ -36,13 +36,15 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def draw(tasks: Sequence[Task], jobs: int = 1, lang: str = "en") -> list[Figure]:
-    """Draw every task, in order; with ``jobs`` > 1 in joblib worker processes."""
+    """Draw every task, in order; with ``jobs`` > 1 in the worker processes the runs used
+    (see :func:`~softmax_mnist.experiments.execute.worker_pool`)."""
     if jobs <= 1 or len(tasks) <= 1:
         return [_draw_one(fn, args, lang) for fn, args in tasks]
-    from joblib import Parallel, delayed
+    from ..experiments.execute import worker_pool
 
-    return list(Parallel(n_jobs=min(jobs, len(tasks)), backend="loky")(
-        delayed(_draw_one)(fn, args, lang) for fn, args in tasks))
+    with worker_pool(jobs) as executor:
+        return list(executor.map(_draw_one, *zip(*tasks, strict=True),
+                                 [lang] * len(tasks)))
 
 
 def _draw_one(fn: Callable[..., Figure], args: tuple[Any, ...], lang: str) -> Figure:

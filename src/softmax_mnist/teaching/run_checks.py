@@ -68,8 +68,8 @@ def check_end_to_end(ctx: Context) -> str:
     if theirs.divergence:
         raise Failed(f"training with your classes {theirs.divergence.split(';')[0]} (the "
                      f"reference trains fine with the same settings)")
-    acc_ours = ours.network.evaluate(X_test, y_test, prepared.features)[1]
-    acc_theirs = theirs.network.evaluate(X_test, y_test, prepared.features)[1]
+    acc_ours = ours.network.evaluate(X_test, y_test, prepared.features_of("test"))[1]
+    acc_theirs = theirs.network.evaluate(X_test, y_test, prepared.features_of("test"))[1]
     where = (f"after {END_TO_END_EPOCHS} epochs on {data.name} ({len(data.y_train):,} "
              f"training images; batch 100, lr 0.1, momentum 0.9)")
     if acc_theirs < acc_ours - END_TO_END_POINTS / 100 or not np.isfinite(acc_theirs):

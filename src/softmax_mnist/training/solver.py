@@ -87,6 +87,9 @@ class Solver:
         features: a map from a batch of raw rows to the network's input, applied to
             each mini-batch (and to X_val in large chunks): the training set can then stay
             as compact uint8 images — 4× less memory to walk through every epoch.
+        val_features: the map for X_val, if it differs: None when X_val already holds
+            features (precomputed once, as the runner does); default the same as
+            ``features``.
         augment: ``augment(rows, rng) -> rows``: random distortions of each raw training
             batch (before ``features``), drawn from the Solver's seeded generator.
         callbacks: extra :class:`~softmax_mnist.training.callbacks.Callback` hooks, after
@@ -98,13 +101,15 @@ class Solver:
                  X_val: np.ndarray, y_val: np.ndarray, config: TrainConfig | None = None,
                  *, loss: Any = None, optimizer: Any = None,
                  features: Callable[[np.ndarray], np.ndarray] | None = None,
+                 val_features: Callable[[np.ndarray], np.ndarray] | str | None = "same",
                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
                  callbacks: Sequence[Callback] = (), progress: bool = True, **options: Any):
         if config is not None and options:
             raise ConfigError("give either a TrainConfig or keyword options, not both.")
         self.config = config if config is not None else TrainConfig.from_dict(options)
         _check_split("train", X_train, y_train, features)
-        _check_split("validation", X_val, y_val, features)
+        val_features = features if val_features == "same" else val_features
+        _check_split("validation", X_val, y_val, val_features)
         if self.config.batch_size > len(X_train):
             raise ConfigError(f"{{batch_size}} must be in [1, {len(X_train)}] (the training "
                               f"split holds {len(X_train)} images), got "
@@ -116,7 +121,7 @@ class Solver:
         self.network = network
         self.X_train, self.y_train = X_train, y_train
         self.X_val, self.y_val = X_val, y_val
-        self.features = features
+        self.features, self.val_features = features, val_features
         self.augment = augment
         self.progress = progress
         self.loss_fn = loss if loss is not None else LOSSES[c.loss]()
@@ -267,7 +272,7 @@ class Solver:
         """Loss and accuracy on the validation split (nan, nan when there is none)."""
         if len(self.y_val) == 0:
             return float("nan"), float("nan")
-        return self.network.evaluate(self.X_val, self.y_val, self.features)
+        return self.network.evaluate(self.X_val, self.y_val, self.val_features)
 
     def test(self, X_test: np.ndarray, y_test: np.ndarray) -> tuple[float, float]:
         """Loss and accuracy on a held-out set (same form as X_train), in large batches."""
