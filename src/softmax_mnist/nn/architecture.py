@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 
@@ -42,43 +43,44 @@ MAX_KERNEL = 32  # larger than the image: nothing to slide
 MAX_PARAMETERS = 1 << 25  # 33M: 134 MB of float32 weights, four times that while training
 
 
+class Spec:
+    """One layer of an architecture: its ``kind`` and its values, as dataclass fields."""
+
+    kind: ClassVar[str]
+
+    @property
+    def token(self) -> str:
+        """How the text writes it: ``kind:value:…``, a value at its default left out."""
+        values = [getattr(self, f.name) for f in fields(self)  # type: ignore[arg-type]
+                  if getattr(self, f.name) != f.default]
+        return ":".join([self.kind, *(f"{v:g}" if isinstance(v, float) else str(v)
+                                      for v in values)])
+
+
 @dataclass(frozen=True)
-class ConvSpec:
+class ConvSpec(Spec):
+    kind: ClassVar[str] = "conv"
     filters: int
     size: int
     padding: str = "same"
 
-    @property
-    def token(self) -> str:
-        return f"conv:{self.filters}:{self.size}" + (
-            "" if self.padding == "same" else f":{self.padding}")
-
 
 @dataclass(frozen=True)
-class PoolSpec:
+class PoolSpec(Spec):
+    kind: ClassVar[str] = "pool"
     size: int
 
-    @property
-    def token(self) -> str:
-        return f"pool:{self.size}"
-
 
 @dataclass(frozen=True)
-class FCSpec:
+class FCSpec(Spec):
+    kind: ClassVar[str] = "fc"
     units: int
 
-    @property
-    def token(self) -> str:
-        return f"fc:{self.units}"
-
 
 @dataclass(frozen=True)
-class DropoutSpec:
+class DropoutSpec(Spec):
+    kind: ClassVar[str] = "dropout"
     rate: float
-
-    @property
-    def token(self) -> str:
-        return f"dropout:{self.rate:g}"
 
 
 LayerSpec = ConvSpec | PoolSpec | FCSpec | DropoutSpec

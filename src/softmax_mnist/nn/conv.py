@@ -183,7 +183,7 @@ class MaxPool2D(Layer):
         for tap, dtap in zip(self._taps(self._x), self._taps(dx), strict=True):
             np.equal(tap, self._y, out=hit)
             hit &= free
-            free &= ~hit
+            free ^= hit  # (hit ⊆ free) these windows are placed
             np.multiply(grad_out, hit, out=dtap)
         return dx
 

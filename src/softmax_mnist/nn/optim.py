@@ -98,7 +98,8 @@ class AdamSlot:
     grad: np.ndarray
     mean: np.ndarray  # m: the running mean of the gradient
     square: np.ndarray  # v: the running mean of its square
-    step: np.ndarray  # a buffer for the update
+    step: np.ndarray  # buffers for the update (no array is made per update) …
+    decayed: np.ndarray  # … and for g + λ W
     decays: bool  # weight decay applies (weight matrices and kernels, not biases)
 
 
@@ -127,11 +128,9 @@ class Adam:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.weight_decay = weight_decay
         self.steps = 0  # t
-        self.slots = [AdamSlot(layer.params[name], layer.grads[name],
-                               np.zeros_like(layer.params[name]),
-                               np.zeros_like(layer.params[name]),
-                               np.empty_like(layer.params[name]), name == "W")
-                      for layer, name in network.parameters()]
+        self.slots = [AdamSlot(p, layer.grads[name], np.zeros_like(p), np.zeros_like(p),
+                               np.empty_like(p), np.empty_like(p), name == "W")
+                      for layer, name in network.parameters() for p in [layer.params[name]]]
 
     def step(self) -> None:
         """Update every parameter from the gradients left by ``network.backward``
@@ -145,13 +144,16 @@ class Adam:
         for s in self.slots:
             g = s.grad
             if wd and s.decays:
-                np.multiply(s.param, wd, out=s.step)
-                s.step += s.grad
-                g = s.step  # g + λ W
+                np.multiply(s.param, wd, out=s.decayed)
+                s.decayed += s.grad
+                g = s.decayed  # g + λ W
             s.mean *= b1
-            s.mean += (1 - b1) * g  # m = β₁ m + (1 − β₁) g
+            np.multiply(g, 1 - b1, out=s.step)
+            s.mean += s.step  # m = β₁ m + (1 − β₁) g
             s.square *= b2
-            s.square += (1 - b2) * np.square(g)  # v = β₂ v + (1 − β₂) g²
+            np.square(g, out=s.step)
+            s.step *= 1 - b2
+            s.square += s.step  # v = β₂ v + (1 − β₂) g²
             np.sqrt(s.square, out=s.step)
             s.step += eps_t
             np.divide(s.mean, s.step, out=s.step)

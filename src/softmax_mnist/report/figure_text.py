@@ -52,8 +52,8 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "training_seconds": "training time (s, log scale)",
         "ladder_error_title": "test error of each rung",
         "ladder_time_title": "what it took to train",
-        "cap_ladder": ("{title}: the test error of each rung (the share of the 10,000 test "
-                       "digits it gets wrong) and its training time, as in the table."),
+        "cap_ladder": ("{title}: the test error of each rung (the share of the test images it "
+                       "gets wrong) and its training time, as in the table."),
     },
     "zh": {
         "epoch": "轮次", "loss_ce": "交叉熵损失", "acc_pct": "准确率 (%)",

@@ -12,7 +12,7 @@ import numpy as np
 from ..plots import plt
 from .cells import Cell
 from .figure_text import figure_text
-from .figures import save
+from .figures import log_axis, save
 from .observations import observation, separator
 from .results import Figure, Observation, Section, VariantResult
 from .text import text
@@ -75,13 +75,13 @@ def ladder_figure(section: Section, out: Path, lang: str) -> Figure:
     x = np.arange(len(rungs))
     fig, (ax_err, ax_time) = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, values, label, fmt in ((ax_err, errors, f("test_error_pct"), "{:.2f}"),
-                                   (ax_time, seconds, f("training_seconds"), "{:.0f}")):
+                                   (ax_time, seconds, f("training_seconds"), "{:.3g}")):
         bars = ax.bar(x, values, color="#4c72b0", width=0.6)
-        ax.set_yscale("log")
+        log_axis(ax)
         ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=8, padding=2)
         ax.set(ylabel=label, xticks=x)
         ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)
-        ax.grid(alpha=0.3, axis="y", which="both")
+        ax.grid(alpha=0.3, axis="y")
         ax.margins(y=0.15)
     ax_err.set_title(f("ladder_error_title"))
     ax_time.set_title(f("ladder_time_title"))

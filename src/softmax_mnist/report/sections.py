@@ -157,9 +157,13 @@ def _ablation_section(study: Study, variants: list[VariantResult], ctx: Context)
                t("train_seconds"), t("epochs_run"), t("final_val"), t("final_test")]
     rows = [[v.label, *(v.cells[k] for k in keys)] for v in variants]
     title = t("parallel_times", jobs=ctx.jobs) if ctx.jobs > 1 else ""
-    if study.ladder:  # each rung against the one before it
-        columns += [t("test_error"), t("fewer_mistakes")]
-        rows = [[*row, *pair] for row, pair in zip(rows, error_cells(variants), strict=True)]
+    if study.ladder:  # each rung against the one before it: what it bought, what it cost
+        keys = ["parameters", "train_seconds", "epochs_run", "final_val_accuracy",
+                "final_test_accuracy"]
+        columns = [t("run"), t("parameters"), t("train_seconds"), t("epochs_run"),
+                   t("final_val"), t("final_test"), t("test_error"), t("fewer_mistakes")]
+        rows = [[v.label, *(v.cells[k] for k in keys), *pair]
+                for v, pair in zip(variants, error_cells(variants), strict=True)]
         return [table(title, columns, rows)], ladder_observation(variants, lang)
     obs = (compare_observations(study, variants, lang, ctx.resolution)
            + ablation_gain_observation(variants, lang, ctx.resolution))
