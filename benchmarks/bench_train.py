@@ -7,6 +7,7 @@ and the order of items rotates between rounds, so slow spells of a noisy machine
 all of them alike; the table shows medians and ratios (theirs / ours).
 
     python benchmarks/bench_train.py --data-dir ../shared/data/mnist --json bench.json
+    python benchmarks/bench_train.py --data-dir ../shared/data/mnist --report-rounds 0
     python benchmarks/bench_train.py --smoke          # seconds; what CI runs
 
 Baselines: a plain NumPy loop (the straightforward vectorised loop of the lab), PyTorch
@@ -285,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--figure", type=Path, help="cost-growth figure (PNG)")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--report-rounds", type=int, default=3, metavar="N",
+                    help="time `report` and `report --quick` in N rounds (0: not at all; the "
+                         "full report trains the CNN rungs of Q5, about 20 minutes a round)")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, one repeat: checks the script runs (CI)")
     args = ap.parse_args(argv)
@@ -339,10 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         items["torch_cnn"], torch_info["cnn"] = found
     times = interleaved(items, repeats)
-    if not args.smoke:
+    if not args.smoke and args.report_rounds > 0:
         times.update(interleaved({"report_quick": report_seconds(data_dir, True),
                                   "report_full": report_seconds(data_dir, False)},
-                                 min(repeats, 3)))
+                                 args.report_rounds))
 
     sk = sklearn_fit(X, data.y_train, X_test, data.y_test, 10 if args.smoke else 100)
     if isinstance(sk, str):
