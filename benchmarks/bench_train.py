@@ -1,11 +1,13 @@
 """How fast softmax-mnist trains, against the baselines, measured in one run: softmax
-regression (here) and the MLP (``mlp_items.py``), and the report's wall time.
+regression (here), the MLP (``mlp_items.py``), the CNN (``cnn_items.py``), and the
+report's wall time.
 
 Every timed item runs once per round, rounds are repeated (``--repeats``, default 5)
 and the order of items rotates between rounds, so slow spells of a noisy machine hit
 all of them alike; the table shows medians and ratios (theirs / ours).
 
     python benchmarks/bench_train.py --data-dir ../shared/data/mnist --json bench.json
+    python benchmarks/bench_train.py --data-dir ../shared/data/mnist --report-rounds 0
     python benchmarks/bench_train.py --smoke          # seconds; what CI runs
 
 Baselines: a plain NumPy loop (the straightforward vectorised loop of the lab), PyTorch
@@ -32,6 +34,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from cnn_items import ours_cnn_epoch, torch_cnn, torch_cnn_epoch
 from mlp_items import (
     gemm_floor,
     ours_mlp_epoch,
@@ -283,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--figure", type=Path, help="cost-growth figure (PNG)")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--report-rounds", type=int, default=3, metavar="N",
+                    help="time `report` and `report --quick` in N rounds (0: not at all; the "
+                         "full report trains the CNN rungs of Q5, about 20 minutes a round)")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, one repeat: checks the script runs (CI)")
     args = ap.parse_args(argv)
@@ -327,11 +333,20 @@ def main(argv: list[str] | None = None) -> int:
         skipped["torch_mlp"] = found
     else:
         items["torch_mlp"], torch_info["mlp"] = found
+    cnn_data = subset(data, 1000) if args.smoke else data
+    items["ours_cnn"] = ours_cnn = ours_cnn_epoch(cnn_data, prep)
+    found = torch_cnn(prep.transform(cnn_data.X_train), cnn_data.y_train, X_test, data.y_test,
+                      Path(tempfile.mkdtemp(prefix="softmax-mnist-bench-")), __file__,
+                      warmup=2 if args.smoke else 50)
+    if isinstance(found, str):
+        skipped["torch_cnn"] = found
+    else:
+        items["torch_cnn"], torch_info["cnn"] = found
     times = interleaved(items, repeats)
-    if not args.smoke:
+    if not args.smoke and args.report_rounds > 0:
         times.update(interleaved({"report_quick": report_seconds(data_dir, True),
                                   "report_full": report_seconds(data_dir, False)},
-                                 min(repeats, 3)))
+                                 args.report_rounds))
 
     sk = sklearn_fit(X, data.y_train, X_test, data.y_test, 10 if args.smoke else 100)
     if isinstance(sk, str):
@@ -343,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     reach_seconds, reach_acc, reach_epoch = time_to_accuracy(data, target)
     mlp_target = time_to_98(data, 0.90 if args.smoke else 0.98)
     rss = peak_rss_mb(data_dir, ["--dataset", "mnist-sample"] if args.smoke else [])
+    cnn_rss = peak_rss_mb(data_dir, ["--model", "cnn", "--epochs", "1",
+                                     *(["--dataset", "mnist-sample"] if args.smoke else [])])
     med = {k: statistics.median(v) for k, v in times.items()}
 
     results = {
@@ -361,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
             "sklearn_over_ours_to_92": med.get("sklearn_lbfgs", np.nan) / reach_seconds,
             "torch_mlp_over_ours_mlp": med.get("torch_mlp", np.nan) / med["ours_mlp"],
             "ours_mlp_over_gemm_floor": med["ours_mlp"] / med["mlp_gemm_floor"],
+            "ours_cnn_over_torch_cnn": med["ours_cnn"] / med.get("torch_cnn", np.nan),
         },
         "mlp_threads": solver_threads(),
         "mlp_time_to_target": mlp_target,
@@ -371,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         "time_to_target": {"target": target, "seconds": reach_seconds,
                            "test_accuracy": reach_acc, "epochs": reach_epoch},
         "peak_rss_mb": rss,
+        "cnn": {"train_images": len(cnn_data.y_train), "torch": torch_info.get("cnn"),
+                "ours_test_accuracy_1_epoch": ours_cnn.accuracy.get("test"),
+                "peak_rss_mb_one_epoch": cnn_rss},
     }
     if args.figure:
         results["growth"] = growth_figure(data, prep, args.figure, args.smoke)
@@ -441,6 +462,18 @@ def print_table(r: dict) -> None:
     m = r["mlp_time_to_target"]
     print(f"{'ours, --hidden 256 to target':40s} {m['seconds']:10.4f}  "
           f"{m['test_accuracy']:.2%} test after {m['epochs']} epoch(s)")
+    cnn = r["cnn"]
+    torch_cnn_info = cnn["torch"] or {}
+    for label, key, note in (
+            ("ours, --model cnn epoch", "ours_cnn",
+             f"{cnn['ours_test_accuracy_1_epoch']:.2%} test after it"),
+            ("PyTorch CPU, the same CNN, epoch", "torch_cnn",
+             f"ours = {ratio['ours_cnn_over_torch_cnn']:.2f}x PyTorch; "
+             f"{torch_cnn_info.get('accuracy', float('nan')):.2%} test after it, "
+             f"{torch_cnn_info.get('threads')} thread(s)")):
+        if key in med:
+            print(f"{label:40s} {med[key]:10.4f}  {note}")
+    print(f"peak RSS of softmax-mnist train --model cnn: {cnn['peak_rss_mb_one_epoch']:.0f} MB")
     print(f"peak RSS of softmax-mnist train: {r['peak_rss_mb']:.0f} MB")
     if r.get("torch_threads"):
         print(f"PyTorch ran on {r['torch_threads']} thread(s), its faster setting here")
@@ -450,6 +483,10 @@ def print_table(r: dict) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--torch-cnn-worker"]:
+        print(json.dumps(torch_cnn_epoch(Path(sys.argv[2]), int(sys.argv[3]),
+                                         int(sys.argv[4]))))
+        sys.exit(0)
     if sys.argv[1:2] == ["--torch-mlp-worker"]:
         print(json.dumps(torch_mlp_epoch(Path(sys.argv[2]), int(sys.argv[3]))))
         sys.exit(0)

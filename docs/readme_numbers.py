@@ -1,6 +1,7 @@
 """The README's measured numbers, from one source: ``docs/readme_numbers.json``.
 
-    python docs/readme_numbers.py measure --data-dir ../shared/data/mnist   # ~4 minutes
+    python docs/readme_numbers.py measure --data-dir ../shared/data/mnist   # ~50 minutes
+    python docs/readme_numbers.py measure --only cnn report-quick   # these again, keep the rest
     python docs/readme_numbers.py write     # README.md and README.zh-CN.md from the JSON
     python docs/readme_numbers.py check     # exit 1 if a README differs from the JSON
 
@@ -37,6 +38,8 @@ RUNS = {  # name -> arguments after `softmax-mnist train` (DATA: the --data-dir 
     "mlp-deskew": ["--data-dir", "DATA", "--hidden", "256", "--preprocess", "deskew"],
     "mlp-moment-norm": ["--data-dir", "DATA", "--hidden", "256", "--preprocess",
                         "moment-norm"],
+    "cnn": ["--data-dir", "DATA", "--model", "cnn"],
+    "cnn-augment": ["--data-dir", "DATA", "--model", "cnn", "--augment", "--epochs", "20"],
 }
 REPORTS = {"full": ["--data-dir", "DATA"], "quick": ["--data-dir", "DATA", "--quick"]}
 
@@ -49,10 +52,15 @@ def measure(data_dir: str, only: list[str] | None = None, old: dict | None = Non
         return [where if a == "DATA" else a for a in args]
 
     with tempfile.TemporaryDirectory() as tmp:
-        if only:
+        if only:  # run names, and report-full / report-quick
             return {**old, "runs": {**old["runs"], **{
                 name: {**_train(name, given(RUNS[name], path), Path(tmp)),
-                       "argv": ["train", *given(RUNS[name], data_dir)]} for name in only}}}
+                       "argv": ["train", *given(RUNS[name], data_dir)]}
+                for name in only if name in RUNS}},
+                "reports": {**old["reports"], **{
+                    name: {**_report(given(REPORTS[name], path), Path(tmp) / f"report-{name}"),
+                           "argv": ["report", *given(REPORTS[name], data_dir)]}
+                    for name in REPORTS if f"report-{name}" in only}}}
         runs = {name: {**_train(name, given(args, path), Path(tmp)),
                        "argv": ["train", *given(args, data_dir)]}
                 for name, args in RUNS.items()}
@@ -211,8 +219,10 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("action", choices=("measure", "write", "check"))
     p.add_argument("--data-dir", default="../shared/data/mnist")
-    p.add_argument("--only", nargs="+", choices=list(RUNS), metavar="RUN",
-                   help="measure these runs again, keep the other numbers")
+    p.add_argument("--only", nargs="+", metavar="NAME",
+                   choices=[*RUNS, *(f"report-{name}" for name in REPORTS)],
+                   help="measure these runs (or report-full, report-quick) again, keep the "
+                        "other numbers")
     args = p.parse_args()
     if args.action == "measure":
         old = json.loads(SOURCE.read_text(encoding="utf-8")) if args.only else None

@@ -85,6 +85,8 @@ def test_evidence_is_drawn_on_the_deskewed_image(sample):
     {"hidden": [24]}, {"hidden": [16, 12], "preprocess": "pca:30"},
     {"hidden": [20], "activation": "sigmoid", "preprocess": "standardize"},
     {"hidden": [24], "preprocess": "deskew"},
+    {"layers": "conv:4:5,pool:2,conv:4:3:valid,fc:16,dropout:0.5", "optimizer": "adam",
+     "learning_rate": 0.002},
 ])
 def test_mlp_evidence_is_input_times_numerical_gradient(sample, spec):
     model = trained(sample, **spec)

@@ -1,10 +1,11 @@
 """A scikit-learn estimator around the NumPy network and solver.
 
-``SoftmaxRegression`` is the lab's model — or, with ``hidden_layer_sizes``, the
-MLP — behind scikit-learn's interface: ``fit``, ``predict``, ``predict_proba``,
-``decision_function``, ``score``, ``get_params``/``set_params``, ``classes_``,
-``n_features_in_``. It works inside ``Pipeline``, ``GridSearchCV`` and
-``cross_val_score``, and passes ``sklearn.utils.estimator_checks``.
+``SoftmaxRegression`` is the lab's model — or, with ``hidden_layer_sizes``, the MLP,
+with ``layers`` any network such as a CNN — behind scikit-learn's interface: ``fit``,
+``predict``, ``predict_proba``, ``decision_function``, ``score``,
+``get_params``/``set_params``, ``classes_``, ``n_features_in_``. It works inside
+``Pipeline``, ``GridSearchCV`` and ``cross_val_score``, and passes
+``sklearn.utils.estimator_checks``.
 
 scikit-learn is an optional extra (``pip install "softmax-mnist[sklearn]"``); the
 rest of the package never imports it. Training is the package's one training path
@@ -55,7 +56,7 @@ ESTIMATOR_OPTIONS = {
 
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     """Softmax regression (multinomial logistic regression) trained by mini-batch SGD
-    with momentum — or an MLP, with ``hidden_layer_sizes``.
+    with momentum — or an MLP, with ``hidden_layer_sizes``, or any network of ``layers``.
 
     Features are divided by ``scale`` (by default the largest absolute training
     value: 255 for MNIST pixels, giving [0, 1]) and, with ``center``, the per-feature
@@ -65,6 +66,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         hidden_layer_sizes: sizes of hidden layers; ``()`` (default) is softmax
             regression, ``(256,)`` the package's MLP.
         activation: "relu" or "sigmoid", for hidden layers.
+        layers: the network's layers as text instead of ``hidden_layer_sizes``, e.g.
+            ``"conv:32:5,pool:2,conv:64:5,pool:2,fc:128,dropout:0.5"`` (conv and pool
+            layers need square images: 784 features for MNIST).
+        optimizer: "sgd" or "adam" (then ``momentum`` is β₁; use learning_rate 0.001).
         learning_rate: η at the first epoch.
         momentum: μ in ``v = μ v + η g`` (0 = plain SGD).
         batch_size: samples per step (capped at the number of training samples).
@@ -89,6 +94,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes: Sequence[int] = (), activation: str = "relu",
+                 layers: str = "", optimizer: str = "sgd",
                  learning_rate: float = 0.1, momentum: float = 0.9, batch_size: int = 100,
                  max_epoch: int = 20, lr_decay: float = 0.9, weight_decay: float = 0.0,
                  nesterov: bool = False, early_stopping: bool = False,
@@ -96,6 +102,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
                  center: bool = True, random_state: int | np.random.RandomState | None = None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.layers = layers
+        self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.batch_size = batch_size
@@ -121,7 +129,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
                              f"got only one class ({self.classes_[0]!r}).")
         seed = self._seed()
         train_rows, val_rows = self._split(len(y), seed)
-        spec = ModelSpec(hidden=tuple(self.hidden_layer_sizes), activation=self.activation)
+        spec = ModelSpec(hidden=tuple(self.hidden_layer_sizes), activation=self.activation,
+                         layers=self.layers)
         config = self._config(len(train_rows), seed)
         self.scale_ = self._fit_scale(X[train_rows])
         steps = [Scale(self.scale_), *([CenterPixels()] if self.center else [])]
@@ -172,7 +181,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             max_epoch=self.max_epoch, batch_size=batch, learning_rate=self.learning_rate,
             momentum=self.momentum, nesterov=self.nesterov, weight_decay=self.weight_decay,
             lr_decay=self.lr_decay, early_stop="plateau" if self.early_stopping else "none",
-            restore_best_weights=True, seed=seed)
+            restore_best_weights=True, seed=seed, optimizer=self.optimizer)
 
     # -- predicting -----------------------------------------------------------------------
 
@@ -215,5 +224,6 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"to_model needs {IMAGE_PIXELS} pixel features scaled by 255, got "
                              f"{self.n_features_in_} features scaled by {self.scale_:g}.")
         return Model(self.network_, self.pipeline_, [str(c) for c in self.classes_],
-                     metadata={"estimator": repr(self), "hidden": list(self.hidden_layer_sizes)},
+                     metadata={"estimator": repr(self), "hidden": list(self.hidden_layer_sizes),
+                               "architecture": self.network_.architecture},
                      activation=self.activation)

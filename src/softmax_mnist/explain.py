@@ -16,10 +16,11 @@ the model's templates.
 the image before the affine part sees it. The evidence is then drawn on that image,
 ``seen`` (the deskewed digit), where the sum above still holds exactly.
 
-**An MLP** has no such sum. Its map is input × gradient, e_i = x_i ∂z_c/∂x_i at this
-image: the first-order picture of which pixels raise or lower z_c, by the full backward
-pass of :meth:`Network.input_gradient` and the chain rule through the affine steps.
-What the map leaves out, z_c − Σ_i e_i, is reported as the ``offset``.
+**An MLP or a convolutional network** has no such sum. Its map is input × gradient,
+e_i = x_i ∂z_c/∂x_i at this image: the first-order picture of which pixels raise or lower
+z_c, by the full backward pass of :meth:`Network.input_gradient` (through convolutions
+and max pooling alike) and the chain rule through the affine steps. What the map leaves
+out, z_c − Σ_i e_i, is reported as the ``offset``.
 
 Example::
 
@@ -71,7 +72,7 @@ class Explanation:
 
     Attributes:
         method: ``EXACT`` (linear model: the maps sum to logit − offset) or
-            ``INPUT_X_GRADIENT`` (MLP).
+            ``INPUT_X_GRADIENT`` (MLP, CNN).
         seen: (S, S) float64, 0…255: the image the maps are drawn on — the input after
             the model's non-affine image steps (the input itself when there are none).
         evidence: one Evidence per requested class, in the order asked.
@@ -100,11 +101,11 @@ class Explainer:
         """The non-affine steps (deskew, moment-norm, denoise) and those before them."""
         self.affine_steps = Pipeline(steps[split:])
         """The rest: affine, folded into the weights (linear) or the chain rule (MLP)."""
-        fcs = model.network.fc_layers
-        self.network = Network.build(fcs[0].shape[0], fcs[-1].shape[1],
-                                     [fc.shape[1] for fc in fcs[:-1]], model.activation,
-                                     dtype=np.float64)
-        self.network.set_weights(model.network.get_weights())
+        net = model.network
+        self.network = Network.build(net.num_inputs, net.num_classes,
+                                     activation=model.activation, dtype=np.float64,
+                                     architecture=net.architecture)
+        self.network.set_weights(net.get_weights())
         self.classes = model.classes
         pixels = self.image_steps.output_size(IMAGE_PIXELS)
         self.side = image_side(pixels)
@@ -112,7 +113,7 @@ class Explainer:
         out = np.asarray(self.affine_steps.transform(probes), np.float64)
         self._t = out[0]
         self._A = (out[1:] - out[0]) / INK
-        self.linear = len(fcs) == 1
+        self.linear = not net.architecture
         self.method = EXACT if self.linear else INPUT_X_GRADIENT
         if self.linear:
             W, b = (self.network.fc_layers[0].params[k] for k in ("W", "b"))
@@ -123,11 +124,11 @@ class Explainer:
         """A linear model's templates: (C, S, S) float64, the evidence each pixel would give
         each class at full ink (255 · w_c; the evidence maps' units).
 
-        Raises ValueError for an MLP, whose evidence depends on the image.
+        Raises ValueError for an MLP or a CNN, whose evidence depends on the image.
         """
         if not self.linear:
-            raise ValueError("an MLP has no weight templates; its evidence is "
-                             "input × gradient of each image")
+            raise ValueError("a network with hidden layers has no weight templates; its "
+                             "evidence is input × gradient of each image")
         return INK * self._weights.T.reshape(-1, self.side, self.side)
 
     def explain(self, x: np.ndarray, labels: Sequence[int]) -> Explanation:

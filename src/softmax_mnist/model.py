@@ -1,6 +1,14 @@
 """What is trained and what is kept: ``ModelSpec`` (preprocessing + network shape) and
 ``Model`` (the fitted preprocessing, the trained network, class names, metadata), which
-``model.npz`` holds and which predicts from raw uint8 images."""
+``model.npz`` holds and which predicts from raw uint8 images.
+
+``model.npz`` format 1 holds softmax regression and MLPs: ``layers/<i>/W`` and
+``layers/<i>/b`` of each fully connected layer, their activation, the classes, the
+preprocessing (``preprocess/...``) and metadata. Format 2, written only for networks that
+format 1 cannot describe (conv, pool or dropout layers), adds ``architecture``, the
+layers as text (``conv:32:5,pool:2,fc:128``); ``layers/<i>/W`` and ``layers/<i>/b`` are
+then the parameters of each layer that has some, in order. Both are read.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +25,21 @@ from .data.registry import IMAGE_PIXELS, IMAGE_SIDE
 from .errors import ConfigError, DataError, ModelFileError
 from .fileio import printable, read_npz, write_npz
 from .nn import ACTIVATIONS, Network, softmax
+from .nn.architecture import (
+    MAX_UNITS,
+    USAGE,
+    count_parameters,
+    is_convolutional,
+    parse_architecture,
+)
 from .preprocessing import CENTER_CHOICES, Pipeline, steps_help
-from .training.options import Option, check_options, reject_unknown
+from .training.options import Option, check_options, literal, reject_unknown
 
-FORMAT_VERSION = 1
-MODEL_KEYS = ("format_version", "classes", "activation", "metadata", "num_layers")
+FORMAT_VERSION = 2  # the newest format this version writes (and formats 1 … 2 it reads)
+MODEL_KEYS = ("format_version", "classes", "activation", "metadata", "num_layers",
+              "architecture")
 MAX_LAYERS = 64
-MAX_HIDDEN = 16384  # units a hidden layer: 13M weights from 784 pixels, minutes an epoch
+MAX_HIDDEN = MAX_UNITS  # units a hidden layer: 13M weights from 784 pixels, minutes an epoch
 
 MODEL_OPTIONS: dict[str, Option] = {
     "center": Option(str, "subtract the training mean per pixel, per image (the course "
@@ -35,6 +51,9 @@ MODEL_OPTIONS: dict[str, Option] = {
                      low=1, high=MAX_HIDDEN, metavar="SIZES"),
     "activation": Option(str, "hidden-layer activation", "--activation",
                          choices=tuple(ACTIVATIONS)),
+    "layers": Option(str, f"the network's layers, first to last, e.g. "
+                          f"conv:32:5,pool:2,fc:128,dropout:0.5 ({USAGE}; the output layer "
+                          f"is added; --hidden 256 is fc:256)", "--layers", metavar="LAYERS"),
 }
 
 
@@ -47,12 +66,16 @@ class ModelSpec:
         preprocess: extra steps, e.g. ``"deskew,pca:100"`` (see :meth:`Pipeline.build`).
         hidden: hidden layer sizes; ``()`` is softmax regression.
         activation: of the hidden layers, "relu" or "sigmoid".
+        layers: the network's layers as text (see :mod:`softmax_mnist.nn.architecture`),
+            e.g. ``"conv:32:5,pool:2,fc:128,dropout:0.5"``; kept in canonical form.
+            ``hidden=(256,)`` is ``layers="fc:256"``; give one of them.
     """
 
     center: str = "pixel"
     preprocess: str = ""
     hidden: tuple[int, ...] = ()
     activation: str = "relu"
+    layers: str = ""
 
     def __post_init__(self) -> None:
         check_options(asdict(self), MODEL_OPTIONS)
@@ -60,7 +83,33 @@ class ModelSpec:
         if len(self.hidden) > MAX_LAYERS - 1:
             raise ConfigError(f"{{hidden}} may hold at most {MAX_LAYERS - 1} layers, got "
                               f"{len(self.hidden)}.", params=("hidden",))
-        self.pipeline()  # the steps parse and fit together on 28×28 images
+        if self.hidden and self.layers:
+            raise ConfigError("give {hidden} or {layers}, not both ({hidden} 256 is {layers} "
+                              "fc:256).", params=("hidden", "layers"))
+        try:
+            specs = parse_architecture(self.layers)
+        except ValueError as exc:
+            raise ConfigError(f"{{layers}}: {literal(str(exc))}", params=("layers",)) from None
+        if len(specs) > MAX_LAYERS - 1:
+            raise ConfigError(f"{{layers}} may hold at most {MAX_LAYERS - 1} layers, got "
+                              f"{len(specs)}.", params=("layers",))
+        object.__setattr__(self, "layers", ",".join(s.token for s in specs))
+        features = self.pipeline().output_size(IMAGE_PIXELS)  # the steps fit together
+        try:
+            count_parameters(specs, features, 10)
+        except ValueError as exc:
+            params = ("layers", "preprocess") if is_convolutional(specs) else ("layers",)
+            raise ConfigError(f"{{layers}}: {literal(str(exc))}", params=params) from None
+
+    @property
+    def architecture(self) -> str:
+        """The network's hidden layers as text, whichever option gave them."""
+        return self.layers or ",".join(f"fc:{h}" for h in self.hidden)
+
+    @property
+    def convolutional(self) -> bool:
+        """Whether the network has conv or pool layers."""
+        return is_convolutional(parse_architecture(self.layers))
 
     @classmethod
     def from_dict(cls, options: dict[str, Any]) -> ModelSpec:
@@ -71,13 +120,20 @@ class ModelSpec:
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "hidden": list(self.hidden)}
 
+    def describe(self) -> str:
+        """The model in a few words: ``linear``, ``MLP fc:256`` or ``CNN conv:32:5,…``."""
+        if not self.architecture:
+            return "linear"
+        return f"{'CNN' if self.convolutional else 'MLP'} {self.architecture}"
+
     def pipeline(self) -> Pipeline:
         """A new, unfitted pipeline of these steps."""
         return Pipeline.build(self.preprocess, self.center)
 
     def network(self, num_features: int, num_classes: int, seed: int) -> Network:
         """A new network for ``num_features`` inputs, initialised from ``seed``."""
-        return Network.build(num_features, num_classes, self.hidden, self.activation, seed=seed)
+        return Network.build(num_features, num_classes, self.hidden, self.activation,
+                             seed=seed, architecture=self.layers)
 
 
 class Model:
@@ -117,18 +173,23 @@ class Model:
     # -- model.npz ---------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write parameters, preprocessing and metadata to ``path`` (npz, no pickles)."""
-        fcs = self.network.fc_layers
+        """Write parameters, preprocessing and metadata to ``path`` (npz, no pickles):
+        format 1 for softmax regression and MLPs, format 2 for other networks."""
+        trainable = [layer for layer in self.network.layers if layer.params]
+        architecture = self.network.architecture
+        plain = all(t.startswith("fc:") for t in architecture.split(",") if t)
         arrays: dict[str, np.ndarray] = {
-            "format_version": np.array(FORMAT_VERSION),
+            "format_version": np.array(1 if plain else 2),
             "classes": np.array(self.classes),
             "activation": np.array(self.activation),
             "metadata": np.array(json.dumps(self.metadata)),
-            "num_layers": np.array(len(fcs)),
+            "num_layers": np.array(len(trainable)),
         }
-        for i, fc in enumerate(fcs):
-            arrays[f"layers/{i}/W"] = fc.params["W"]
-            arrays[f"layers/{i}/b"] = fc.params["b"]
+        if not plain:
+            arrays["architecture"] = np.array(architecture)
+        for i, layer in enumerate(trainable):
+            arrays[f"layers/{i}/W"] = layer.params["W"]
+            arrays[f"layers/{i}/b"] = layer.params["b"]
         arrays.update(self.preprocess.to_arrays())
         write_npz(path, arrays)
 
@@ -145,9 +206,9 @@ class Model:
         where = printable(path)
         try:
             version = int(arrays["format_version"])
-            if version != FORMAT_VERSION:
+            if not 1 <= version <= FORMAT_VERSION:
                 raise ModelFileError(f"{where}: model format {version}, this version of "
-                                     f"softmax-mnist reads format {FORMAT_VERSION}.")
+                                     f"softmax-mnist reads formats 1 … {FORMAT_VERSION}.")
             activation = str(arrays["activation"])
             num_layers = int(arrays["num_layers"])
             if not 1 <= num_layers <= MAX_LAYERS:
@@ -158,22 +219,29 @@ class Model:
             if not isinstance(metadata, dict):
                 raise ValueError("metadata is not a JSON object")
             classes = [str(c) for c in np.asarray(arrays["classes"]).reshape(-1)]
+            architecture = str(arrays["architecture"]) if version >= 2 else None
         except (KeyError, ValueError, TypeError, RecursionError) as exc:
             raise ModelFileError(f"{where}: not a softmax-mnist model file "
                                  f"(missing or bad entry {exc}).") from None
-        _check_shapes(weights, where)
-        if len(classes) != weights[-1][0].shape[1]:
+        outputs = weights[-1][0].shape[-1] if weights[-1][0].ndim == 2 else None
+        if len(classes) != outputs:
             raise ModelFileError(f"{where}: names {len(classes)} classes but its last layer "
-                                 f"has {weights[-1][0].shape[1]} outputs.")
+                                 f"has {outputs} outputs.")
+        preprocess = Pipeline.from_arrays(arrays)
+        if architecture is None:  # format 1: the fc layers' shapes say it all
+            _check_shapes(weights, where)
+            architecture = ",".join(f"fc:{W.shape[1]}" for W, _ in weights[:-1])
+            num_features = weights[0][0].shape[0]
+        else:
+            num_features = _output_size(preprocess, where)
+        _check_preprocessing(preprocess, num_features, where)
         try:
-            network = Network.build(weights[0][0].shape[0], weights[-1][0].shape[1],
-                                    hidden=[W.shape[1] for W, _ in weights[:-1]],
-                                    activation=activation)
+            network = Network.build(num_features, len(classes), activation=activation,
+                                    architecture=architecture)
         except ValueError as exc:
             raise ModelFileError(f"{where}: {exc}") from None
+        _check_parameters(network, weights, where)
         network.set_weights([array for pair in weights for array in pair])
-        preprocess = Pipeline.from_arrays(arrays)
-        _check_preprocessing(preprocess, weights[0][0].shape[0], where)
         return cls(network, preprocess, classes, metadata, activation)
 
 
@@ -203,6 +271,31 @@ def _check_preprocessing(preprocess: Pipeline, num_features: int, where: str) ->
                              f"but the first layer takes {num_features}.")
     if not np.isfinite(features).all():
         raise ModelFileError(f"{where}: its preprocessing holds non-finite numbers.")
+
+
+def _output_size(preprocess: Pipeline, where: str) -> int:
+    """Features the saved preprocessing makes from a 28×28 image."""
+    try:
+        return preprocess.output_size(IMAGE_PIXELS)
+    except ConfigError as exc:
+        raise ModelFileError(f"{where}: its preprocessing does not fit "
+                             f"{IMAGE_SIDE}×{IMAGE_SIDE} images ({exc}).") from None
+
+
+def _check_parameters(network: Network, weights: list[tuple[np.ndarray, np.ndarray]],
+                      where: str) -> None:
+    """The saved arrays must be finite floats of exactly the shapes of the network's
+    parameters, layer by layer."""
+    trainable = [layer for layer in network.layers if layer.params]
+    if len(trainable) != len(weights):
+        raise ModelFileError(f"{where}: its layers need {len(trainable)} weight arrays, the "
+                             f"file holds {len(weights)}.")
+    for i, (layer, (W, b)) in enumerate(zip(trainable, weights, strict=True)):
+        ok = (W.shape == layer.params["W"].shape and b.shape == layer.params["b"].shape
+              and np.issubdtype(W.dtype, np.floating) and np.issubdtype(b.dtype, np.floating))
+        if not ok or not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ModelFileError(f"{where}: layer {i} ({layer!r}) has inconsistent or "
+                                 f"non-finite parameters (W {W.shape}, b {b.shape}).")
 
 
 def _check_shapes(weights: list[tuple[np.ndarray, np.ndarray]], where: str) -> None:

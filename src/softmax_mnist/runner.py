@@ -29,6 +29,7 @@ from .model import Model, ModelSpec
 from .outputs import OutputFolder
 from .plots import LiveCurves, plot_curves
 from .preprocessing import Pipeline
+from .preprocessing.augment import augmenter
 from .teaching.adapter import course_parts, refuse_unsupported
 from .teaching.student import implementation_record
 from .training import Callback, History, Solver, TrainConfig, TrainingInterrupted
@@ -42,10 +43,11 @@ Splits = dict[str, tuple[np.ndarray, np.ndarray]]  # "train"/"val"/"test" -> (X,
 class Prepared:
     """A fitted pipeline and the splits as the Solver takes them.
 
-    When every step is cheap, the training split keeps its raw rows (uint8 images: 4× less
-    memory to walk through every epoch) and ``features`` maps each batch; the other
-    splits, evaluated whole after every epoch, hold their features already. Otherwise
-    every split holds its features and ``features`` is None.
+    When every step is cheap (or the raw images are needed: ``--augment``), the training
+    split keeps its raw rows (uint8 images: 4× less memory to walk through every epoch)
+    and ``features`` maps each batch; the other splits, evaluated whole after every
+    epoch, hold their features already. Otherwise every split holds its features and
+    ``features`` is None.
     """
 
     pipeline: Pipeline
@@ -59,12 +61,14 @@ class Prepared:
         return self.features if split == "train" else None
 
 
-def prepare(pipeline: Pipeline, splits: Splits) -> Prepared:
-    """Fit ``pipeline`` on ``splits["train"]`` only, then ready every split for training."""
+def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepared:
+    """Fit ``pipeline`` on ``splits["train"]`` only, then ready every split for training;
+    ``keep_raw``: keep the raw rows even when the pipeline is not cheap (augmentation
+    distorts the raw images of each batch, before the pipeline)."""
     started = time.perf_counter()
     X_train = splits["train"][0]
     train_features = pipeline.fit_transform(X_train)
-    features = pipeline.transform if pipeline.cheap else None
+    features = pipeline.transform if pipeline.cheap or keep_raw else None
     ready = {name: (X if name == "train" and features else
                     train_features if name == "train" else pipeline.transform(X), y)
              for name, (X, y) in splits.items()}
@@ -85,21 +89,30 @@ def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_cl
     ours, from the same initial weights (see :mod:`softmax_mnist.teaching.adapter`); the
     returned Solver's ``network`` is then one of ours holding their trained W and b.
 
+    With ``config.augment``, every training batch is distorted at random before its
+    features are computed (``prepared`` must keep the raw images: ``prepare(…,
+    keep_raw=True)``).
+
     Raises:
         TrainingInterrupted: on Ctrl-C; it carries a checkpoint of the last epoch.
-        ConfigError: ``impl`` with hidden layers, Nesterov momentum or weight decay.
+        ConfigError: ``impl`` with hidden layers, Nesterov momentum, weight decay, Adam
+            or the MSE loss.
     """
     (X_train, y_train), (X_val, y_val) = prepared.splits["train"], prepared.splits["val"]
+    augment = augmenter(config.augment)
+    if augment is not None and prepared.features is None:
+        raise ConfigError("{augment} distorts raw images, but the splits hold precomputed "
+                          "features: prepare(…, keep_raw=True).", params=("augment",))
     network = spec.network(prepared.num_features, num_classes, config.seed)
     course = loss = optimizer = None
     if impl is not None:
-        refuse_unsupported(spec.hidden, config)
+        refuse_unsupported(spec, config)
         course = course_parts(impl, network, config)
         network, loss, optimizer = course.network, course.loss, course.optimizer
     solver = Solver(network, X_train, y_train, X_val, y_val, config, loss=loss,
                     optimizer=optimizer, features=prepared.features,
-                    val_features=prepared.features_of("val"), callbacks=callbacks,
-                    progress=progress)
+                    val_features=prepared.features_of("val"), augment=augment,
+                    callbacks=callbacks, progress=progress)
     if resume_state is not None:
         solver.load_state(resume_state)
     solver.train()
@@ -194,11 +207,12 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
           config: TrainConfig | dict[str, Any] | None = None, *,
           spec: ModelSpec | dict[str, Any] | None = None, data: Dataset | None = None,
           val_size: int | None = None, center: str = "pixel", preprocess: str = "",
-          hidden: Sequence[int] = (), activation: str = "relu", progress: bool = True,
+          hidden: Sequence[int] = (), activation: str = "relu", layers: str = "",
+          progress: bool = True,
           allow_download: bool = True, resume_state: dict[str, Any] | None = None,
           callbacks: Sequence[Callback] = (), impl: str | None = None,
           **options: Any) -> RunResult:
-    """Train softmax regression (or an MLP with ``hidden`` layers) and test it.
+    """Train softmax regression (or an MLP, a CNN: ``hidden``, ``layers``) and test it.
 
     Args:
         dataset, data_dir, val_size, allow_download: where the data comes from
@@ -208,7 +222,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
         spec: a ModelSpec (or its dict); or give its fields as ``center`` (subtract the
             training mean per "pixel", per "image", or "none"), ``preprocess`` (extra
             steps such as ``"deskew,pca:100"``, fitted on the training split only),
-            ``hidden`` and ``activation`` (for an MLP).
+            ``hidden`` and ``activation`` (for an MLP) or ``layers`` (any network, e.g.
+            ``"conv:32:5,pool:2,fc:128"``).
         progress: progress bars and per-epoch lines on stderr.
         resume_state: a Solver ``state_dict`` (from an interrupted run with the same
             arguments) to continue from.
@@ -229,11 +244,11 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
     if isinstance(spec, dict):
         spec = ModelSpec.from_dict(spec)
     spec = spec if spec is not None else ModelSpec(center, preprocess, tuple(hidden),
-                                                   activation)
+                                                   activation, layers)
     if data is None:
         data = load_dataset(dataset, data_dir, val_size=val_size,
                             allow_download=allow_download, progress=progress)
-    prepared = prepare(spec.pipeline(), data.splits())
+    prepared = prepare(spec.pipeline(), data.splits(), keep_raw=config.augment != "none")
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
                          progress=progress, resume_state=resume_state, impl=impl)
@@ -245,8 +260,9 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
                                   getattr(exc, "signum", signal.SIGINT)) from None
     model = Model(solver.network, prepared.pipeline, data.classes, activation=spec.activation,
                   metadata={k: metrics[k] for k in ("dataset", "config", "test_accuracy",
-                                                    "val_accuracy", "hidden", "preprocess",
-                                                    "version", "implementation")})
+                                                    "val_accuracy", "hidden", "architecture",
+                                                    "preprocess", "version",
+                                                    "implementation")})
     return RunResult(model, solver.history, metrics)
 
 
@@ -264,7 +280,8 @@ def _metrics(data: Dataset, config: TrainConfig, spec: ModelSpec, prepared: Prep
         "preprocess": {"center": spec.center, "steps": spec.preprocess,
                        "spec": prepared.pipeline.spec},
         "hidden": list(spec.hidden),
-        "activation": spec.activation if spec.hidden else None,
+        "architecture": spec.architecture,
+        "activation": spec.activation if spec.architecture else None,
         "parameters": solver.network.num_parameters,
         "train_accuracy": final["train"][1], "train_loss": final["train"][0],
         "val_accuracy": final["val"][1], "val_loss": final["val"][0],

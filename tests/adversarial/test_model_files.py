@@ -57,6 +57,71 @@ def test_tampered_models_are_refused(tmp_path, model_arrays, change, words):
         Model.load(tmp_path / "m.npz")
 
 
+CNN_LAYERS = "conv:3:5,pool:2,conv:4:3:valid,pool:2,fc:8,dropout:0.5"
+
+
+@pytest.fixture(scope="module")
+def cnn_model() -> Model:
+    """A small CNN (untrained weights, fitted preprocessing): format 2."""
+    from softmax_mnist.data import load_dataset
+    from softmax_mnist.model import ModelSpec
+
+    data = load_dataset("mnist-sample", progress=False)
+    spec = ModelSpec(layers=CNN_LAYERS)
+    network = spec.network(784, 10, seed=3)
+    for layer, name in network.parameters():  # biases that are not zero
+        layer.params[name] += np.float32(0.01)
+    return Model(network, spec.pipeline().fit(data.X_train[:500]))
+
+
+@pytest.fixture(scope="module")
+def cnn_arrays(cnn_model, tmp_path_factory) -> dict[str, np.ndarray]:
+    path = tmp_path_factory.mktemp("cnn") / "model.npz"
+    cnn_model.save(path)
+    with np.load(path) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def test_a_cnn_saves_as_format_2_and_loads_to_the_same_predictions(tmp_path, cnn_model,
+                                                                    cnn_arrays):
+    assert int(cnn_arrays["format_version"]) == 2
+    assert str(cnn_arrays["architecture"]) == CNN_LAYERS
+    assert int(cnn_arrays["num_layers"]) == 4  # two conv and two fc layers hold weights
+    _save(tmp_path / "m.npz", cnn_arrays)
+    loaded = Model.load(tmp_path / "m.npz")
+    assert loaded.network.describe() == cnn_model.network.describe()
+    X = np.random.default_rng(0).integers(0, 256, (9, 784), dtype=np.uint8)
+    np.testing.assert_array_equal(loaded.predict_proba(X), cnn_model.predict_proba(X))
+
+
+def test_format_1_is_still_written_for_linear_models_and_mlps(model_arrays):
+    assert int(model_arrays["format_version"]) == 1 and "architecture" not in model_arrays
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda a: a.update(format_version=np.array(3)), "format 3, this version of "
+                                                     "softmax-mnist reads formats 1 … 2"),
+    (lambda a: a.pop("architecture"), "missing or bad entry"),
+    (lambda a: a.update(architecture=np.array("conv:3:5,pool:2,conv:4:3:valid,pool:2")),
+     "need 3 weight arrays, the file holds 4"),
+    (lambda a: a.update(architecture=np.array("conv:100000:5")), "whole number in"),
+    (lambda a: a.update(architecture=np.array("conv:1024:5,conv:1024:5,fc:16384")),
+     "more than the"),
+    (lambda a: a.update(architecture=np.array("fc:8,conv:3:5")), "comes after an fc"),
+    (lambda a: a.update({"layers/1/W": np.zeros((4, 28), np.float32)}),
+     "layer 1 .*Conv2D.* inconsistent"),
+    (lambda a: a.update({"layers/0/W": np.full((3, 25), np.inf, np.float32)}), "non-finite"),
+    (lambda a: a.update({"layers/0/b": np.zeros(3, np.int64)}), "inconsistent"),
+    (lambda a: a.update({"layers/3/W": np.zeros((8, 7), np.float32)}),
+     "names 10 classes but its last layer has 7 outputs"),
+    (lambda a: a.update({"preprocess/spec": np.array("scale,center-pixel,pca:50")}),
+     "preprocessing"),
+    (lambda a: a.update(num_layers=np.array(5)), "bad entry"),
+])
+def test_tampered_cnn_models_are_refused(tmp_path, cnn_arrays, change, words):
+    test_tampered_models_are_refused(tmp_path, cnn_arrays, change, words)
+
+
 def test_an_npz_announcing_a_huge_entry_is_not_read(tmp_path, model_arrays):
     """A small file whose unused entry decompresses to more than the limit, and one whose
     .npy header lies about its size: both refused from the zip directory and header."""

@@ -27,6 +27,16 @@ from softmax_mnist.training import TrainConfig
     (["train", "--nesterov", "--momentum", "0"], "--nesterov needs --momentum > 0"),
     (["train", "--center", "pixel", "--preprocess", "scale"], "not a preprocessing step"),
     (["gradcheck", "--seed", "-1"], "--seed must be a whole number ≥ 0"),
+    (["train", "--layers", "conv:32"], "--layers: 'conv:32' has the wrong number of values"),
+    (["train", "--layers", "conv:99999:5"], "--layers: 'conv:99999:5': '99999' must be"),
+    (["train", "--layers", "fc:8,pool:2"], "comes after an fc layer"),
+    (["train", "--layers", "conv:8:3", "--preprocess", "pca:50"],
+     "--layers: conv and pool layers need square images"),
+    (["train", "--layers", "conv:1024:3,fc:16384"], "more than the 33,554,432"),
+    (["train", "--layers", "pool:4,pool:4,pool:4"], "leaves nothing"),
+    (["train", "--hidden", "8", "--layers", "fc:8"], "give --hidden or --layers, not both"),
+    (["train", "--model", "cnn", "--nesterov"], "--nesterov is a variant of --optimizer sgd"),
+    (["gradcheck", "--layers", "dropout:2"], "a dropout rate must be"),
     (["report", "--jobs", "0"], "--jobs must be"),
     (["report", "--seeds", "0"], "--seeds must be"),
     (["report", "--scheduler", "tcp://127.0.0.1:1"], "use it with --backend dask"),
@@ -56,6 +66,24 @@ def test_any_option_values_are_valid_or_one_config_error(options):
         TrainConfig(**options)
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(layers=st.lists(st.tuples(st.sampled_from(["conv", "pool", "fc", "dropout", "x", ""]),
+                                 st.lists(st.one_of(st.integers(-3, 40000), st.floats(),
+                                                    st.sampled_from(["same", "valid", ""])),
+                                          max_size=3)), max_size=6),
+       preprocess=st.sampled_from(["", "pca:50", "pool:2", "pool:4", "deskew"]))
+def test_any_layers_text_is_valid_or_one_config_error(layers, preprocess):
+    """Whatever --layers says: a spec whose network is small enough to build, or one
+    ConfigError line — never a huge allocation or a traceback."""
+    text = ",".join(":".join([kind, *map(str, args)]) for kind, args in layers)
+    try:
+        spec = ModelSpec(layers=text, preprocess=preprocess)
+    except ConfigError as exc:
+        assert "\n" not in str(exc) and "layers" in exc.params
+        return
+    assert spec.network(spec.pipeline().output_size(784), 10, 0).num_parameters <= 1 << 25
 
 
 @settings(max_examples=100, deadline=None)

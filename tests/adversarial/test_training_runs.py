@@ -75,8 +75,48 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, signum, cod
     assert whole.returncode == 0, whole.stderr
 
     out = tmp_path / "cut"
-    proc = subprocess.Popen(_train_cmd(out), stderr=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    _stop_after_epoch_2_and_resume(_train_cmd(out), out, signum, code)
+    a = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+    b = json.loads((out / "metrics.json").read_text())
+    assert b["epochs_run"] == 6
+    assert _numbers(a) == _numbers(b)
+    np.testing.assert_array_equal(Model.load(tmp_path / "whole" / "model.npz").network
+                                  .layers[0].params["W"],
+                                  Model.load(out / "model.npz").network.layers[0].params["W"])
+
+
+CNN_OPTIONS = ("--layers", "conv:4:5,pool:2,conv:4:3,pool:2,fc:16,dropout:0.3",
+               "--optimizer", "adam", "--lr", "0.002", "--augment", "elastic",
+               "--batch-size", "60", "--epochs", "4", "--no-early-stop")
+
+
+def test_a_killed_cnn_with_adam_dropout_and_augmentation_resumes_to_the_same_numbers(
+        tmp_path):
+    """Adam's running means, the dropout masks and the distortions all come back: a plain
+    kill after epoch 2 and --resume end where an uninterrupted run ends, weights too."""
+    def cmd(out, *extra):
+        return [sys.executable, "-m", "softmax_mnist", "train", "--dataset", "mnist-sample",
+                *CNN_OPTIONS, "--out", str(out), *extra]
+
+    whole = subprocess.run(cmd(tmp_path / "whole", "--quiet"), capture_output=True,
+                           text=True, timeout=300)
+    assert whole.returncode == 0, whole.stderr
+    out = tmp_path / "cut"
+    _stop_after_epoch_2_and_resume(cmd(out), out, signal.SIGTERM, 143)
+    a = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+    b = json.loads((out / "metrics.json").read_text())
+    assert b["epochs_run"] == 4 and b["config"]["optimizer"] == "adam"
+    assert _numbers(a) == _numbers(b)
+    for wa, wb in zip(Model.load(tmp_path / "whole" / "model.npz").network.get_weights(),
+                      Model.load(out / "model.npz").network.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def _stop_after_epoch_2_and_resume(cmd: list[str], out, signum: int, code: int) -> None:
+    """Send ``signum`` once epoch 2 is reported: exit ``code``, a checkpoint and no
+    metrics; then ``--resume`` finishes the run and removes the checkpoint."""
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
     for line in proc.stderr:  # wait until the second epoch has finished
         if line.startswith("epoch   2/"):
             break
@@ -85,18 +125,10 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, signum, cod
     assert proc.returncode == code, err
     assert "Traceback" not in err and f"--resume {out}" in err
     assert (out / "checkpoint.npz").exists() and not (out / "metrics.json").exists()
-
     resumed = subprocess.run([sys.executable, "-m", "softmax_mnist", "train", "--resume",
                               str(out), "--quiet"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert not (out / "checkpoint.npz").exists()
-    a = json.loads((tmp_path / "whole" / "metrics.json").read_text())
-    b = json.loads((out / "metrics.json").read_text())
-    assert b["epochs_run"] == 6
-    assert _numbers(a) == _numbers(b)
-    np.testing.assert_array_equal(Model.load(tmp_path / "whole" / "model.npz").network
-                                  .layers[0].params["W"],
-                                  Model.load(out / "model.npz").network.layers[0].params["W"])
 
 
 def test_two_quick_ctrl_c_leave_a_checkpoint_that_resumes(tmp_path):

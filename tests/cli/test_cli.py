@@ -120,6 +120,50 @@ def test_gradcheck_command():
     assert worst < 1e-6
 
 
+def test_gradcheck_covers_conv_pool_dropout_and_the_euclidean_loss():
+    proc = run("gradcheck", "--layers", "conv:3:3,pool:2,conv:2:3:valid,fc:6,dropout:0.5",
+               "--activation", "sigmoid", "--loss", "mse", "--entries", "40")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert float(last.split()[3]) < 1e-6
+    for layer in ("Conv2D(1, 3, 3)", "MaxPool2D(2)", "Conv2D(3, 2, 3, padding='valid')",
+                  "Dropout(0.5)", "Sigmoid()", "mse loss"):
+        assert layer in last
+    assert "40 of 54 entries" in proc.stdout  # the second conv's 2 × 3·3·3 weights
+    assert proc.stdout.count(" of ") == 2  # … and the fc layer's 8 × 6; smaller ones whole
+
+
+def test_the_cnn_preset_trains_evaluates_and_predicts(tmp_path):
+    """--model cnn with its options made tiny: the preset's optimizer and network arrive
+    in metrics.json and the model file; evaluate and predict read the CNN back."""
+    from PIL import Image
+
+    out = tmp_path / "cnn"
+    proc = run("train", "--dataset", "mnist-sample", "--model", "cnn", "--layers",
+               "conv:4:5,pool:2,conv:8:5,pool:2,fc:32,dropout:0.25", "--epochs", "2",
+               "--augment", "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["optimizer"] == "adam" and metrics["config"]["augment"] == "affine"
+    assert metrics["config"]["learning_rate"] == 0.001
+    assert metrics["architecture"] == "conv:4:5,pool:2,conv:8:5,pool:2,fc:32,dropout:0.25"
+    assert metrics["test_accuracy"] > 0.93  # linear: 0.88 after as long
+    with np.load(out / "model.npz", allow_pickle=False) as npz:
+        assert int(npz["format_version"]) == 2
+        assert str(npz["architecture"]) == metrics["architecture"]
+    ev = run("evaluate", str(out / "model.npz"), "--json")
+    assert ev.returncode == 0, ev.stderr
+    assert json.loads(ev.stdout)["test_accuracy"] == pytest.approx(metrics["test_accuracy"],
+                                                                  abs=1e-12)
+    from softmax_mnist.data import load_dataset
+
+    digit = load_dataset("mnist-sample").X_test[0].reshape(28, 28)  # a 7
+    Image.fromarray(255 - digit).save(tmp_path / "seven.png")  # dark ink on white
+    pred = run("predict", str(out / "model.npz"), str(tmp_path / "seven.png"), "--json")
+    assert pred.returncode == 0, pred.stderr
+    assert json.loads(pred.stdout)["prediction"] == "7"
+
+
 def test_console_script_is_installed():
     exe = Path(sys.executable).with_name("softmax-mnist")
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True)

@@ -60,3 +60,56 @@ def test_velocity_survives_a_checkpoint():
     resumed.step()
     assert resumed.learning_rate == 0.1
     np.testing.assert_array_equal(copy_fc.params["W"], fc.params["W"])
+
+
+def test_adam_steps_by_hand():
+    """Two steps of Kingma & Ba's update, with bias correction, written out."""
+    from softmax_mnist.nn import Adam
+
+    W, b = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])
+    gW, gb = np.array([[0.1, -0.2], [0.3, 0.0]]), np.array([1.0, 2.0])
+    net, fc = _net_with_grads(W, b, gW, gb)
+    lr, b1, b2, eps = 0.01, 0.8, 0.99, 1e-8
+    opt = Adam(net, lr, beta1=b1, beta2=b2, eps=eps)
+    p, m, v = W.copy(), np.zeros_like(W), np.zeros_like(W)
+    for t in (1, 2):
+        opt.step()
+        m = b1 * m + (1 - b1) * gW
+        v = b2 * v + (1 - b2) * gW**2
+        p = p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        np.testing.assert_allclose(fc.params["W"], p, rtol=1e-12)
+    # after one step from zero, every entry with a gradient moves by lr (sign of g)
+    np.testing.assert_allclose(fc.params["b"], b - 2 * lr * np.sign(gb), rtol=1e-6)
+
+
+def test_adam_weight_decay_adds_lambda_w_to_the_gradient_of_weights_only():
+    from softmax_mnist.nn import Adam
+
+    W, b = np.array([[1.0, -2.0], [3.0, 4.0]]), np.array([0.5, -0.5])
+    zero = np.zeros((2, 2))
+    net, fc = _net_with_grads(W, b, zero, np.zeros(2))
+    Adam(net, 0.1, weight_decay=0.01).step()
+    np.testing.assert_allclose(fc.params["W"], W - 0.1 * np.sign(W), rtol=1e-6)
+    np.testing.assert_array_equal(fc.params["b"], b)  # no gradient, no decay
+
+
+def test_adam_state_resumes_to_the_same_numbers():
+    from softmax_mnist.nn import Adam
+
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(2, 2)) for _ in range(5)]
+    W, b = rng.normal(size=(2, 2)), rng.normal(size=2)
+
+    def run(split: int | None):
+        net, fc = _net_with_grads(W, b, grads[0], grads[0][0])
+        opt = Adam(net, 0.05)
+        for i, g in enumerate(grads):
+            if i == split:
+                state = opt.state()
+                opt = Adam(net, 0.05)
+                opt.load_state(state)
+            fc.grads["W"][...], fc.grads["b"][...] = g, g[0]
+            opt.step()
+        return fc.params["W"].copy()
+
+    np.testing.assert_array_equal(run(None), run(3))

@@ -22,6 +22,16 @@ def sample_models(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def cnn_model_path(tmp_path_factory) -> Path:
+    """A small CNN trained on the bundled sample for one epoch (seconds)."""
+    path = tmp_path_factory.mktemp("cnn-model") / "cnn.npz"
+    data = load_dataset("mnist-sample", progress=False)
+    train(data=data, progress=False, max_epoch=1, layers="conv:4:5,pool:2,fc:16",
+          optimizer="adam", learning_rate=0.002).model.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def mnist_models(mnist_dir, tmp_path_factory) -> dict[str, Path]:
     """On full MNIST: the default linear model (92.5 %) and a small MLP (64 hidden)."""
     out = tmp_path_factory.mktemp("mnist-models")

@@ -83,6 +83,29 @@ def test_models_lists_name_kind_layers_and_test_accuracy(client, sample_models):
     assert [m["image_steps"] for m in models] == ["", "deskew"]
 
 
+def test_a_cnn_is_served_with_input_times_gradient_evidence(cnn_model_path, test_images):
+    """A convolutional model: listed as a CNN with its layers, answered with the library's
+    probabilities and the explainer's maps, and no templates (a 404 that says why)."""
+    [served] = load_models([f"cnn={cnn_model_path}"])
+    model = served.model
+    with TestClient(create_app([served], allowed_hosts=[HOST]),
+                    base_url=f"http://{HOST}") as c:
+        [listed] = c.get("/api/models").json()["models"]
+        assert (listed["kind"], listed["explanation"]) == ("cnn", "input×gradient")
+        assert listed["layers"] == "conv:4:5,pool:2,fc:16 → 10"
+        assert_error(c.get("/api/templates?model=cnn"), 404, "is a CNN")
+        x = test_images[0][2]
+        answer = c.post("/api/predict?model=cnn&top=10&evidence=all", json=grid(x)).json()
+    p = model.predict_proba(x[None])[0]
+    assert answer["prediction"] == int(p.argmax())
+    np.testing.assert_allclose([t["probability"] for t in answer["top"]], np.sort(p)[::-1],
+                               atol=1e-6)
+    expected = Explainer(model).explain(x, range(10))
+    for e, ours in zip(answer["evidence"], expected.evidence, strict=True):
+        np.testing.assert_allclose(e["pixels"], ours.pixels, atol=1e-6)
+        assert np.sum(e["pixels"]) + e["offset"] == pytest.approx(e["logit"], abs=1e-3)
+
+
 @pytest.mark.parametrize("name", ["linear", "mlp"])
 def test_a_json_28x28_image_gets_the_libraries_prediction(client, served, test_images, name):
     model = next(s.model for s in served if s.name == name)

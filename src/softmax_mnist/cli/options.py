@@ -15,6 +15,7 @@ from typing import Any
 from ..data import DATASET_NAMES
 from ..experiments import BACKENDS
 from ..model import MODEL_OPTIONS, ModelSpec
+from ..presets import PRESETS
 from ..report.text import LANGS
 from ..training import TRAIN_OPTIONS, TrainConfig
 from ..training.options import Option
@@ -55,8 +56,14 @@ def positive_int(text: str) -> int:
 
 
 def add_table(group: argparse._ArgumentGroup, table: Mapping[str, Option],
-              defaults: Any, only: tuple[str, ...] | None = None) -> None:
-    """One flag per option of ``table`` that has one (``dest`` is the option's name)."""
+              defaults: Any, only: tuple[str, ...] | None = None,
+              given_only: bool = False) -> None:
+    """One flag per option of ``table`` that has one (``dest`` is the option's name).
+
+    With ``given_only`` an option not given on the command line is left out of the
+    parsed namespace (a preset then supplies its default); ``--help`` still shows the
+    table's default.
+    """
     for name, opt in table.items():
         if opt.flag is None or (only is not None and name not in only):
             continue
@@ -64,7 +71,7 @@ def add_table(group: argparse._ArgumentGroup, table: Mapping[str, Option],
         shown = ("on" if default else "off") if opt.kind is bool else (
             default if default not in ("", ()) else "none")
         kwargs: dict[str, Any] = {"dest": name, "default": default,
-                                  "help": f"{opt.help} (default: {shown})"}
+                                  "help": f"{opt.help} (default: {shown})".replace("%", "%%")}
         if opt.kind is bool:
             kwargs.update(action=argparse.BooleanOptionalAction)
         elif opt.kind is list:
@@ -73,29 +80,43 @@ def add_table(group: argparse._ArgumentGroup, table: Mapping[str, Option],
             kwargs.update(type=opt.kind, metavar=opt.metavar)
             if opt.choices:
                 kwargs.update(choices=opt.choices, metavar=None)
+            if opt.const is not None:
+                kwargs.update(nargs="?", const=opt.const)
+        if given_only:
+            kwargs["default"] = argparse.SUPPRESS
         group.add_argument(opt.flag, **kwargs)
 
 
 def add_training_options(p: argparse.ArgumentParser) -> None:
-    """The model and training options of ``train``, from the option tables."""
-    add_table(p.add_argument_group("model"), MODEL_OPTIONS, ModelSpec())
+    """The model and training options of ``train``, from the option tables; the defaults
+    shown are the ``linear`` preset's, ``--model`` names the others."""
+    m = p.add_argument_group("model")
+    m.add_argument("--model", choices=PRESETS, default="linear",
+                   help="a preset: its network and training options, which the options "
+                        "given as well override — " + "; ".join(
+                            f"{name}: {preset.summary(FLAGS)}" for name, preset in PRESETS.items())
+                        + " (default: %(default)s)")
+    add_table(m, MODEL_OPTIONS, ModelSpec(), given_only=True)
     h = p.add_argument_group("hyperparameters")
-    add_table(h, TRAIN_OPTIONS, TrainConfig(), only=("max_epoch", "batch_size",
-                                                     "learning_rate", "momentum", "nesterov",
-                                                     "lr_decay", "weight_decay", "seed"))
+    add_table(h, TRAIN_OPTIONS, TrainConfig(), only=(
+        "max_epoch", "batch_size", "optimizer", "learning_rate", "momentum", "nesterov",
+        "lr_decay", "weight_decay", "loss", "augment", "seed"), given_only=True)
     e = p.add_argument_group("early stopping")
     add_table(e, TRAIN_OPTIONS, TrainConfig(), only=("early_stop", "patience", "min_delta",
-                                                     "restore_best_weights"))
+                                                     "restore_best_weights"), given_only=True)
     e.add_argument("--no-early-stop", dest="early_stop", action="store_const", const="none",
+                   default=argparse.SUPPRESS,
                    help="run every epoch (the same as --stop-rule none)")
 
 
 def training_options(args: argparse.Namespace) -> tuple[ModelSpec, TrainConfig]:
-    """The ModelSpec and TrainConfig the flags give, each validated."""
-    spec = ModelSpec(**{f.name: getattr(args, f.name) for f in fields(ModelSpec)})
-    config = TrainConfig(**{name: getattr(args, name) for name, opt in TRAIN_OPTIONS.items()
-                            if opt.flag})
-    return spec, config
+    """The ModelSpec and TrainConfig of the ``--model`` preset and the flags given on top
+    of it, each validated."""
+    given = vars(args)
+    model = {f.name: given[f.name] for f in fields(ModelSpec) if f.name in given}
+    train = {name: given[name] for name, opt in TRAIN_OPTIONS.items()
+             if opt.flag and name in given}
+    return PRESETS[args.model].resolve(model, train)
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:

@@ -20,12 +20,14 @@ RESUME_KEEPS = {"--resume", "--quiet", "--jobs", "--data-dir", "--offline"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    r = sub.add_parser("report", help="run the lab's studies (Q1–Q4) and write the report",
+    r = sub.add_parser("report", help="run the lab's studies (Q1–Q6) and write the report",
                        description="Run every study (Q1 default run and diagnostics, Q2 "
                                    "momentum, Q3 batch size × learning rate, epochs / early "
-                                   "stopping / decay, Q4 preprocessing and an MLP) and write "
-                                   "report.md, report.html, report.pdf (with the pdf extra), "
-                                   "results.json and the figures.")
+                                   "stopping / decay, Q4 preprocessing and an MLP, Q5 the "
+                                   "ladder to a CNN, Q6 lab 2's loss and activation) and "
+                                   "write report.md, report.html, report.pdf (with the pdf "
+                                   "extra), results.json and the figures. The CNN rungs of "
+                                   "Q5 take most of the time; --quick leaves them out.")
     add_data_options(r)
     add_study_options(r, "reports/<timestamp>[-N]")
     _add_impl(r)
@@ -33,12 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     x = sub.add_parser("experiment", help="run one study and write its part of the report",
                        description="Run one study: baseline (Q1), momentum (Q2), batch-lr "
-                                   "or epochs (Q3), preprocessing (Q4). Its grid is a TOML "
-                                   "file: copy it from the package's studies/ folder, edit "
-                                   "it, pass --config.")
+                                   "or epochs (Q3), preprocessing (Q4), ladder (Q5), lab2 "
+                                   "(Q6). Its grid is a TOML file: copy it from the "
+                                   "package's studies/ folder, edit it, pass --config.")
     x.add_argument("name", metavar="NAME", nargs="?",
-                   help="study name (baseline, momentum, batch-lr, epochs, preprocessing) or "
-                        "any name with --config")
+                   help="study name (baseline, momentum, batch-lr, epochs, preprocessing, "
+                        "ladder, lab2) or any name with --config")
     x.add_argument("--config", metavar="FILE", help="the study's grid as a TOML file")
     add_data_options(x)
     add_study_options(x, "experiments/<name>-<timestamp>[-N]")

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
                     "val_size": args.val_size, "allow_download": not args.offline,
                     "spec": spec.to_dict(), "config": config.to_dict()}
         if args.impl:
-            refuse_unsupported(spec.hidden, config)
+            refuse_unsupported(spec, config)
             run_args["impl"] = str(Path(args.impl).resolve())
         folder = (OutputFolder(Path(args.out), RUN_FILES, overwrite=args.overwrite)
                   if args.out else OutputFolder.unique(Path("runs"), "", RUN_FILES))

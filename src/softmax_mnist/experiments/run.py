@@ -7,7 +7,6 @@ fingerprint of the data's content.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import warnings
@@ -21,6 +20,7 @@ import numpy as np
 from ..data import Dataset
 from ..fileio import finite
 from ..model import ModelSpec
+from ..nn.architecture import count_macs, parse_architecture
 from ..runner import Prepared, fit_network, prepare
 from ..training import EvaluationCurve, TrainConfig
 
@@ -49,11 +49,10 @@ class RunSpec:
 
     def cost(self, n_train: int) -> float:
         """Rough seconds, for scheduling long runs first: per-step and per-image costs
-        (an MLP's per-image cost grows with its weights, relative to 784 × 10)."""
+        (a network's per-image cost grows with its multiply-adds, relative to 784 × 10)."""
         steps = math.ceil(n_train / self.config.batch_size)
-        sizes = [784, *self.model.hidden, 10]
-        weights = sum(a * b for a, b in itertools.pairwise(sizes)) / 7840
-        return self.config.max_epoch * (steps * 6e-5 + n_train * 2.5e-6 * weights)
+        macs = count_macs(parse_architecture(self.model.architecture), 784, 10) / 7840
+        return self.config.max_epoch * (steps * 6e-5 + n_train * 2.5e-6 * macs)
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ class ModelInfo:
     parameters: int
     preprocess_seconds: float
     step_values: list[float]  # the numbers in the spec (pca:50 -> 50)
+    architecture: str = ""  # the hidden layers as text, e.g. "fc:256" or "conv:32:5,pool:2"
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class RunRecord:
         return d
 
 
-_LAST_PREPARED: dict[tuple[str, str, str], Prepared] = {}
+_LAST_PREPARED: dict[tuple[str, str, str, bool], Prepared] = {}
 
 
 def data_key(data: Dataset) -> str:
@@ -123,14 +123,15 @@ def data_key(data: Dataset) -> str:
     return f"{data.name}:{len(data.y_train)}:{len(data.y_val)}:{len(data.y_test)}:{crc:08x}"
 
 
-def _prepared(data: Dataset, model: ModelSpec, fingerprint: str) -> Prepared:
-    """The preprocessing of ``model`` fitted on the training split, kept for the next run."""
-    key = (fingerprint, model.center, model.preprocess)
+def _prepared(data: Dataset, model: ModelSpec, fingerprint: str, keep_raw: bool) -> Prepared:
+    """The preprocessing of ``model`` fitted on the training split, kept for the next run
+    (``keep_raw``: with the raw images, for augmentation)."""
+    key = (fingerprint, model.center, model.preprocess, keep_raw)
     if key not in _LAST_PREPARED:
         _LAST_PREPARED.clear()  # one data set and pipeline at a time
         # the images stay uint8 (memory-mapped from the parent) when features are cheap
         splits = {name: (np.asarray(X), y) for name, (X, y) in data.splits().items()}
-        _LAST_PREPARED[key] = prepare(model.pipeline(), splits)
+        _LAST_PREPARED[key] = prepare(model.pipeline(), splits, keep_raw)
     return _LAST_PREPARED[key]
 
 
@@ -141,7 +142,7 @@ def forget_prepared() -> None:
 
 def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     """Train one run and test it after every epoch (the test curve is only reported)."""
-    prepared = _prepared(data, spec.model, fingerprint)
+    prepared = _prepared(data, spec.model, fingerprint, spec.config.augment != "none")
     X_test, y_test = prepared.splits["test"]
     curve = EvaluationCurve(X_test, y_test, prepared.features_of("test"))
     solver = fit_network(prepared, spec.model, spec.config, len(data.classes),
@@ -155,7 +156,7 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     losses, per_point = block_means(history.iteration_loss, ITERATION_POINTS)
     info = ModelInfo(prepared.pipeline.spec, list(spec.model.hidden), prepared.num_features,
                      network.num_parameters, prepared.seconds,
-                     _step_values(prepared.pipeline.spec))
+                     _step_values(prepared.pipeline.spec), spec.model.architecture)
     weights = None
     if spec.keep_weights:
         fc = network.fc_layers[0]

@@ -3,9 +3,11 @@
 A *study* (``studies/*.toml``) is a base configuration plus either a list of labelled
 variants (``[[runs]]``) or a grid over one or two options (``[grid]``). Besides the
 TrainConfig options, a run may set the model: ``preprocess`` (``--preprocess`` text such
-as ``"deskew,pca:50"``), ``hidden`` (a list of layer sizes) and ``activation``; an
-``ablation`` study compares such runs in one table. Every option of every run is checked
-against the option tables before anything trains.
+as ``"deskew,pca:50"``), ``hidden`` (a list of layer sizes), ``layers`` (``--layers``
+text) and ``activation``, or start from a preset, ``model = "cnn"`` (its options, then the
+study's ``[base]``, then the run's own); an ``ablation`` study compares such runs in one
+table, in order — with ``ladder = true`` each against the one before it. Every option of
+every run is checked against the option tables before anything trains.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,17 +23,19 @@ from typing import Any
 from ..errors import ConfigError
 from ..fileio import describe_os_error, printable
 from ..model import MODEL_OPTIONS, ModelSpec
+from ..presets import PRESETS
 from ..training import TrainConfig
 from ..training.options import reject_unknown
 from .run import RunSpec
 
 KINDS = ("baseline", "compare", "grid", "ablation")
 REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs",
-                  "preprocessing")  # in report order
+                  "preprocessing", "ladder", "lab2")  # in report order
 MODEL_KEYS = tuple(k for k in MODEL_OPTIONS if k != "center")  # per run; center is per study
-RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS)
+PRESET_KEY = "model"  # a run's preset: PRESETS[name] gives its defaults
+RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS, PRESET_KEY)
 STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
-              "checkpoints", "thresholds", "quick")
+              "checkpoints", "thresholds", "quick", "ladder")
 QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds", "runs")  # runs: labels to keep
 LABEL_KEYS = ("label", "label_zh")  # a run's label, and its label in the Chinese report
 SHORT_NAMES = {"batch_size": "batch", "learning_rate": "lr", "max_epoch": "epochs",
@@ -65,18 +69,27 @@ class Study:
     center: str = "pixel"
     title: str = ""
     source: str = ""
+    ladder: bool = False  # an ablation whose runs build on each other, in order
+
+    def _options(self, variant: Variant) -> dict[str, Any]:
+        return {**self.base, **variant.options}
 
     def config(self, variant: Variant, seed: int) -> TrainConfig:
-        """The TrainConfig of ``variant`` with ``seed`` (the seed in the file is an offset)."""
-        options = {k: v for k, v in {**self.base, **variant.options}.items()
-                   if k not in MODEL_KEYS}
-        options["seed"] = options.get("seed", 0) + seed
-        return TrainConfig.from_dict(options)
+        """The TrainConfig of ``variant`` with ``seed`` (the seed in the file is an offset):
+        its preset's options, then the study's, then the run's."""
+        options = self._options(variant)
+        preset = PRESETS[options.pop(PRESET_KEY, "linear")]
+        train = {k: v for k, v in options.items() if k not in MODEL_KEYS}
+        config = preset.train_config(train)
+        return replace(config, seed=config.seed + seed)
 
     def model(self, variant: Variant) -> ModelSpec:
-        """The ModelSpec of ``variant``: the study's centring, the run's model options."""
-        options = {k: v for k, v in {**self.base, **variant.options}.items() if k in MODEL_KEYS}
-        return ModelSpec.from_dict({"center": self.center, **options})
+        """The ModelSpec of ``variant``: its preset's network, the study's centring, the
+        run's model options."""
+        options = self._options(variant)
+        preset = PRESETS[options.pop(PRESET_KEY, "linear")]
+        return preset.model_spec({"center": self.center,
+                                  **{k: v for k, v in options.items() if k in MODEL_KEYS}})
 
     def spec(self, variant: Variant, seed: int) -> RunSpec:
         """What to train for ``variant`` and ``seed``."""
@@ -184,6 +197,10 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
     for key in ("name", "question", "title", "center"):
         if key in raw and not isinstance(raw[key], str):
             raise ConfigError(f"{source}: {key} must be text, got {raw[key]!r}.")
+    if not isinstance(raw.get("ladder", False), bool) or (raw.get("ladder")
+                                                          and kind != "ablation"):
+        raise ConfigError(f"{source}: ladder must be true or false, and only an ablation "
+                          f"study is a ladder.")
     if not raw["name"].strip():
         raise ConfigError(f"{source}: name must not be empty.")
     _check_table(raw.get("base", {}), source, "base")
@@ -207,7 +224,7 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
                   checkpoints=tuple(_positive_ints(checkpoints, source, "checkpoints")),
                   thresholds=tuple(_fractions(thresholds, source)),
                   center=raw.get("center", "pixel"), title=str(raw.get("title", "")),
-                  source=source)
+                  source=source, ladder=raw.get("ladder", False))
     for variant in study.variants:  # every run's options, validated before any work
         try:
             epochs = study.spec(variant, 0).config.max_epoch
@@ -285,8 +302,13 @@ def _check_config(options: dict[str, Any], source: str, where: str,
     """Known keys only (the run options and ``also``), and every training option's value
     in range (model options are checked per run, with the study's centring)."""
     reject_unknown(options, (*also, *RUN_KEYS), "key", f"{source} {where}")
+    preset = options.get(PRESET_KEY, "linear")
+    if not isinstance(preset, str) or preset not in PRESETS:
+        raise ConfigError(f"{source} {where}: {PRESET_KEY} must be one of "
+                          f"{', '.join(PRESETS)}, got {preset!r}.")
     try:
-        TrainConfig.from_dict({k: v for k, v in options.items() if k not in MODEL_KEYS})
+        TrainConfig.from_dict({k: v for k, v in options.items()
+                               if k not in (*MODEL_KEYS, PRESET_KEY)})
     except ConfigError as exc:
         raise ConfigError(f"{source} {where}: {exc}") from None
 

@@ -7,7 +7,8 @@ After them, :func:`time_epochs` trains each distinct *speed setting* once more i
 process, alone, through the one training path (``runner.prepare`` + ``fit_network``):
 
 - a speed setting is what decides the cost of an epoch — the model, the batch size,
-  the optimizer's work per step (momentum, Nesterov, weight decay) and the implementation
+  the optimizer's work per step (SGD or Adam, momentum, Nesterov, weight decay), the
+  loss, the augmentation and the implementation
   (ours, or a student's ``--impl``) — and not the learning
   rate, its decay or the stopping rule, which change the numbers but not the work;
 - one epoch of each setting is timed in each of ``repeats`` rounds over all settings and
@@ -50,9 +51,9 @@ class EpochTiming:
 def speed_key(spec: RunSpec) -> str:
     """What decides the cost of an epoch (see the module docstring), as text."""
     c = spec.config
-    return (f"{spec.model.preprocess}|{spec.model.center}|{list(spec.model.hidden)}|"
-            f"{spec.model.activation}|b{c.batch_size}|m{c.momentum > 0}|n{c.nesterov}|"
-            f"wd{c.weight_decay > 0}|{spec.impl or ''}")
+    return (f"{spec.model.preprocess}|{spec.model.center}|{spec.model.architecture}|"
+            f"{spec.model.activation}|b{c.batch_size}|{c.optimizer}|m{c.momentum > 0}|"
+            f"n{c.nesterov}|wd{c.weight_decay > 0}|{c.loss}|{c.augment}|{spec.impl or ''}")
 
 
 def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
@@ -71,9 +72,11 @@ def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
     prepared_by_model = {}
     n = len(data.y_train)
     for key, spec in by_key.items():
-        if spec.model not in prepared_by_model:
-            prepared_by_model[spec.model] = prepare(spec.model.pipeline(), data.splits())
-        prepared = prepared_by_model[spec.model]
+        keep_raw = spec.config.augment != "none"
+        if (spec.model, keep_raw) not in prepared_by_model:
+            prepared_by_model[spec.model, keep_raw] = prepare(spec.model.pipeline(),
+                                                              data.splits(), keep_raw)
+        prepared = prepared_by_model[spec.model, keep_raw]
         batch = spec.config.batch_size
         steps = math.ceil(n / batch)
         timed = min(steps, max_steps)

@@ -2,10 +2,13 @@
 
 Every layer keeps what its backward pass needs from the forward pass, and after
 ``backward`` holds the gradient of each parameter in ``grads`` under the same name as
-in ``params``. Shapes: N samples, D inputs, M outputs.
+in ``params``. Shapes: N samples, D inputs, M outputs. The layers of convolutional
+networks are in ``conv.py``.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -17,11 +20,27 @@ and gives the same accuracy here."""
 
 
 class Layer:
-    """Base class. ``params``/``grads`` map names ("W", "b") to arrays of equal shapes."""
+    """Base class. ``params``/``grads`` map names ("W", "b") to arrays of equal shapes.
+
+    ``training`` is True while a Solver trains the network (see ``Network.training``):
+    only ``Dropout`` behaves differently then, drawing its masks from ``rng``.
+    """
+
+    training: bool = False
+    rng: np.random.Generator | None = None
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of one sample's output for one sample's input ``shape`` (no N)."""
+        return shape
+
+    def scratch_floats(self, shape: tuple[int, ...]) -> int:
+        """Floats the layer holds per sample of input ``shape`` (its output, by default):
+        what bounds the batch size of evaluation."""
+        return math.prod(self.output_shape(shape))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x -> the layer's output; keeps what ``backward`` needs."""
@@ -89,12 +108,15 @@ class FCLayer(Layer):
         """(D, M): inputs and outputs."""
         return self.params["W"].shape
 
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (self.shape[1],)
+
     def __repr__(self) -> str:
         return f"FCLayer({self.shape[0]}, {self.shape[1]})"
 
 
 class ReLU(Layer):
-    """max(0, x), elementwise; x: (N, D) -> (N, D)."""
+    """max(0, x), elementwise; x: (N, D) or images (C, H, W, N) -> the same shape."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._y = np.maximum(x, 0)
@@ -106,7 +128,7 @@ class ReLU(Layer):
 
 
 class Sigmoid(Layer):
-    """σ(x) = 1 / (1 + e⁻ˣ), elementwise; x: (N, D) -> (N, D)."""
+    """σ(x) = 1 / (1 + e⁻ˣ), elementwise; x: (N, D) or (C, H, W, N) -> the same shape."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # exp of -|x| never overflows; the two branches are the same function
@@ -117,6 +139,40 @@ class Sigmoid(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """∂L/∂x = ∂L/∂y · σ(x) (1 − σ(x))."""
         return grad_out * self._y * (1 - self._y)
+
+
+class Dropout(Layer):
+    """Inverted dropout: while training, each entry is kept with probability 1 − p and
+    scaled by 1 / (1 − p), so that its expected value is unchanged; at evaluation the
+    layer is the identity (nothing to rescale, the same output every time).
+
+    x: any shape -> the same shape. The masks come from ``rng``, which the Solver sets
+    (its seeded generator: the same command draws the same masks).
+    """
+
+    def __init__(self, rate: float):
+        super().__init__()
+        if not 0 <= rate < 1:
+            raise ValueError(f"a dropout rate must be in [0, 1), got {rate!r}.")
+        self.rate = rate
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if not self.training or self.rate == 0:
+            self._mask = None
+            return x
+        if self.rng is None:
+            raise RuntimeError("Dropout in training mode needs an rng (Network.training).")
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
+        self._mask = keep * np.asarray(1 / (1 - self.rate), x.dtype)  # 0 or 1/(1−p)
+        return x * self._mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = ∂L/∂y · mask (the identity at evaluation)."""
+        return grad_out if self._mask is None else grad_out * self._mask
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate:g})"
 
 
 ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid}

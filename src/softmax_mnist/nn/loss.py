@@ -1,4 +1,5 @@
-"""Softmax and cross-entropy, fused and numerically stable.
+"""The losses at the top of the network: softmax and cross-entropy, fused and
+numerically stable — and, for comparison, lab 2's Euclidean loss (:class:`EuclideanLoss`).
 
 For logits z: (N, C) and integer labels y: (N,), with one-hot Y:
 
@@ -64,3 +65,41 @@ class SoftmaxCrossEntropyLoss:
         e[self._rows, self._labels] -= 1  # ŷ − y with y one-hot
         e /= len(self._labels)
         return e
+
+
+class EuclideanLoss:
+    """The Euclidean loss (mean squared error) of lab 2, on the network's raw outputs.
+
+    For outputs z: (N, C) and one-hot targets Y (from labels y: (N,)):
+
+        L = 1/(2N) Σ_n ‖z_n − Y_n‖²,        ∂L/∂z = (z − Y) / N.
+
+    No softmax: the outputs are pushed towards 1 for the true class and 0 elsewhere.
+    The prediction is still ``argmax z``. Same interface as
+    :class:`SoftmaxCrossEntropyLoss`: ``forward(z, labels) -> (loss, correct)``,
+    ``backward() -> ∂L/∂z``.
+    """
+
+    def __init__(self) -> None:
+        self._rows = np.arange(0)
+
+    def forward(self, outputs: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
+        """outputs: (N, C), labels: (N,) ints -> (mean loss, number of correct predictions)."""
+        n = len(labels)
+        if len(self._rows) != n:
+            self._rows = np.arange(n)
+        correct = np.count_nonzero(outputs.argmax(axis=1) == labels)
+        e = np.array(outputs, copy=True)
+        e[self._rows, labels] -= 1  # z − Y
+        self._e, self._n = e, n
+        return float(np.einsum("ij,ij->", e, e, dtype=np.float64)) / (2 * n), correct
+
+    def backward(self) -> np.ndarray:
+        """-> ∂L/∂z = (z − Y) / N: (N, C)."""
+        e = self._e  # reused in place: not needed after this
+        e /= self._n
+        return e
+
+
+LOSSES = {"cross-entropy": SoftmaxCrossEntropyLoss, "mse": EuclideanLoss}
+"""The loss layers by name (the ``loss`` option's choices)."""

@@ -88,3 +88,88 @@ class SGD:
         self.learning_rate = float(state["learning_rate"])
         for s, saved in zip(self.slots, state["velocities"], strict=True):
             s.velocity[...] = saved
+
+
+@dataclass
+class AdamSlot:
+    """One trainable array, its gradient and Adam's two running means, updated in place."""
+
+    param: np.ndarray
+    grad: np.ndarray
+    mean: np.ndarray  # m: the running mean of the gradient
+    square: np.ndarray  # v: the running mean of its square
+    step: np.ndarray  # buffers for the update (no array is made per update) …
+    decayed: np.ndarray  # … and for g + λ W
+    decays: bool  # weight decay applies (weight matrices and kernels, not biases)
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015): per-parameter steps from running means of the gradient.
+
+    For every parameter p with gradient g (plus λ p for weights, with weight decay λ),
+    after t steps:
+
+        m = β₁ m + (1 − β₁) g            v = β₂ v + (1 − β₂) g²
+        m̂ = m / (1 − β₁ᵗ)               v̂ = v / (1 − β₂ᵗ)          (m and v start at 0)
+        p = p − η m̂ / (√v̂ + ε)
+
+    The step is about η in every direction whatever the gradient's scale, which is why
+    Adam's usual η is 0.001 rather than SGD's 0.1. β₁ plays the part of SGD's momentum.
+
+    Args:
+        network: whose ``parameters()`` are updated from the gradients ``backward`` left.
+        learning_rate: η. beta1, beta2: β₁ and β₂. eps: ε. weight_decay: λ (L2, added to
+        the gradient of weight matrices, as in the paper; not AdamW's decoupled decay).
+    """
+
+    def __init__(self, network: Network, learning_rate: float = 0.001, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0):
+        self.learning_rate = learning_rate
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.weight_decay = weight_decay
+        self.steps = 0  # t
+        self.slots = [AdamSlot(p, layer.grads[name], np.zeros_like(p), np.zeros_like(p),
+                               np.empty_like(p), np.empty_like(p), name == "W")
+                      for layer, name in network.parameters() for p in [layer.params[name]]]
+
+    def step(self) -> None:
+        """Update every parameter from the gradients left by ``network.backward``
+        (in place, through one buffer per parameter; the gradients are left as they were)."""
+        self.steps += 1
+        b1, b2, wd = self.beta1, self.beta2, self.weight_decay
+        # η m̂ / (√v̂ + ε) = η_t m / (√v + ε √(1 − β₂ᵗ)) with η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)
+        root = np.sqrt(1 - b2 ** self.steps)
+        lr_t = self.learning_rate * root / (1 - b1 ** self.steps)
+        eps_t = self.eps * root
+        for s in self.slots:
+            g = s.grad
+            if wd and s.decays:
+                np.multiply(s.param, wd, out=s.decayed)
+                s.decayed += s.grad
+                g = s.decayed  # g + λ W
+            s.mean *= b1
+            np.multiply(g, 1 - b1, out=s.step)
+            s.mean += s.step  # m = β₁ m + (1 − β₁) g
+            s.square *= b2
+            np.square(g, out=s.step)
+            s.step *= 1 - b2
+            s.square += s.step  # v = β₂ v + (1 − β₂) g²
+            np.sqrt(s.square, out=s.step)
+            s.step += eps_t
+            np.divide(s.mean, s.step, out=s.step)
+            s.step *= lr_t
+            s.param -= s.step
+
+    def state(self) -> dict[str, Any]:
+        """What a checkpoint needs to continue: η, t and both running means."""
+        return {"learning_rate": self.learning_rate, "steps": self.steps,
+                "means": [s.mean.copy() for s in self.slots],
+                "squares": [s.square.copy() for s in self.slots]}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Take back a :meth:`state` of an optimizer over the same network."""
+        self.learning_rate = float(state["learning_rate"])
+        self.steps = int(state["steps"])
+        for s, mean, square in zip(self.slots, state["means"], state["squares"], strict=True):
+            s.mean[...] = mean
+            s.square[...] = square

@@ -80,12 +80,12 @@ def make_report(studies: Sequence[Study], data: Dataset,
     say = _Progress(studies, seeds, progress, started)
     specs = unique_specs(studies, seeds)
     if impl is not None:
-        specs = [s if unsupported(s.model.hidden, s.config) else replace(s, impl=impl)
+        specs = [s if unsupported(s.model.architecture, s.config) else replace(s, impl=impl)
                  for s in specs]
     store = RunStore(out.path / FINISHED_RUNS)
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress, store=store, on_done=say.run_done)
-    timed_specs = [sp if impl is None or unsupported(sp.model.hidden, sp.config)
+    timed_specs = [sp if impl is None or unsupported(sp.model.architecture, sp.config)
                    else replace(sp, impl=impl)
                    for st in studies if st.kind != "ablation" for sp in st.specs(1)]
     repeats = 2 if quick else 3

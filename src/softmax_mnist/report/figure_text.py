@@ -48,6 +48,12 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "cap_confusion": "Confusion matrix of the Q1 model on the test set.",
         "cap_templates": "The ten weight vectors of the Q1 model as 28×28 images.",
         "cap_misclassified": "Misclassified test digits with their true and predicted labels.",
+        "test_error_pct": "test error (%, log scale)",
+        "training_seconds": "training time (s, log scale)",
+        "ladder_error_title": "test error of each rung",
+        "ladder_time_title": "what it took to train",
+        "cap_ladder": ("{title}: the test error of each rung (the share of the test images it "
+                       "gets wrong) and its training time, as in the table."),
     },
     "zh": {
         "epoch": "轮次", "loss_ce": "交叉熵损失", "acc_pct": "准确率 (%)",
@@ -87,6 +93,11 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "cap_confusion": "Q1 模型在测试集上的混淆矩阵。",
         "cap_templates": "Q1 模型的十个权重向量，显示为 28×28 图像。",
         "cap_misclassified": "被分错的测试集数字及其真实与预测标签。",
+        "test_error_pct": "测试错误率（%，对数坐标）",
+        "training_seconds": "训练时间（秒，对数坐标）",
+        "ladder_error_title": "每一步的测试错误率",
+        "ladder_time_title": "训练所用时间",
+        "cap_ladder": "{title}：每一步的测试错误率（测试集中被认错的比例）和训练时间，与表格一致。",
     },
 }
 

@@ -168,8 +168,10 @@ def study_figures(study: Study, section: Section, out: Path, lang: str) -> list[
     if study.kind == "baseline":
         return [(_baseline_curves, (section, out, lang)),
                 (_iteration_losses, (section, out, lang))]
-    if study.kind == "ablation":  # the table says it all
-        return []
+    if study.kind == "ablation":  # the table says it all; a ladder's rungs are drawn
+        from .ladder import ladder_figure
+
+        return [(ladder_figure, (section, out, lang))] if study.ladder else []
     if study.kind == "compare":
         return [(_compare_curves, (study, section, out, lang)),
                 (_iteration_losses, (section, out, lang))]

@@ -49,7 +49,8 @@ def reference_runs(studies: Sequence[Study]) -> list[str]:
     labels = []
     for study in studies:
         for v in study.variants:
-            if unsupported(study.model(v).hidden, study.config(v, 0)) and v.label not in labels:
+            if (unsupported(study.model(v).architecture, study.config(v, 0))
+                    and v.label not in labels):
                 labels.append(v.label)
     return labels
 

@@ -20,7 +20,7 @@ from .results import Diagnostics, Figure, Section, Table
 from .safety import code_span, fence, md_escape, sanitize_html
 from .text import text
 
-QUESTIONS = ("Q1", "Q2", "Q3", "Q4")  # the lab's questions, then the extras (text.TEXT)
+QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6")  # the lab's questions, then the extras (text.TEXT)
 
 
 def render_markdown(meta: dict[str, Any], sections: list[Section],

@@ -20,6 +20,7 @@ from ..experiments import (
     study_names,
 )
 from .cells import make_cell, percent_text, summarise, value_text
+from .ladder import error_cells, ladder_observation
 from .observations import (
     ablation_gain_observation,
     compare_observations,
@@ -91,7 +92,8 @@ def section_title(study: Study, ctx: Context) -> str:
     return study.title or text(ctx.lang, "study_title", name=study.name, source=study.source)
 
 
-TITLED = ("baseline", "momentum", "batch-lr", "epochs", "preprocessing")  # in text.TEXT
+TITLED = ("baseline", "momentum", "batch-lr", "epochs", "preprocessing", "ladder",
+          "lab2")  # in text.TEXT
 
 
 def _baseline_section(study: Study, variants: list[VariantResult], ctx: Context) -> Built:
@@ -155,6 +157,14 @@ def _ablation_section(study: Study, variants: list[VariantResult], ctx: Context)
                t("train_seconds"), t("epochs_run"), t("final_val"), t("final_test")]
     rows = [[v.label, *(v.cells[k] for k in keys)] for v in variants]
     title = t("parallel_times", jobs=ctx.jobs) if ctx.jobs > 1 else ""
+    if study.ladder:  # each rung against the one before it: what it bought, what it cost
+        keys = ["parameters", "train_seconds", "epochs_run", "final_val_accuracy",
+                "final_test_accuracy"]
+        columns = [t("run"), t("parameters"), t("train_seconds"), t("epochs_run"),
+                   t("final_val"), t("final_test"), t("test_error"), t("fewer_mistakes")]
+        rows = [[v.label, *(v.cells[k] for k in keys), *pair]
+                for v, pair in zip(variants, error_cells(variants), strict=True)]
+        return [table(title, columns, rows)], ladder_observation(variants, lang)
     obs = (compare_observations(study, variants, lang, ctx.resolution)
            + ablation_gain_observation(variants, lang, ctx.resolution))
     return [table(title, columns, rows)], obs

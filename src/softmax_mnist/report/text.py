@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .text_beyond import BEYOND
+
 LANGS = ("en", "zh")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -315,6 +317,9 @@ TEXT: dict[str, dict[str, str]] = {
         "impl_speed_part": "{label}：{ms} ms（{ratio} 倍）",
     },
 }
+
+for _lang, _words in BEYOND.items():
+    TEXT[_lang].update(_words)
 
 AXIS_NAMES: dict[str, dict[str, str]] = {
     "en": {"batch_size": "batch size", "learning_rate": "learning rate",

@@ -26,33 +26,42 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
+from ..model import ModelSpec
 from ..nn import Network
 from ..nn.network import EVAL_BATCH
 from ..training import TrainConfig
 from .student import CourseClasses, load_course
 
 
-def unsupported(hidden: tuple[int, ...], config: TrainConfig) -> str:
-    """What the course interface cannot train in this setting ('' if nothing)."""
+def unsupported(layers: str, config: TrainConfig) -> str:
+    """What the course interface cannot train in this setting ('' if nothing); ``layers``
+    is the network's hidden layers as text (``ModelSpec.architecture``)."""
     missing = []
-    if hidden:
+    if layers:
         missing.append("hidden layers")
     if config.nesterov:
         missing.append("Nesterov momentum")
     if config.weight_decay:
         missing.append("weight decay")
+    if config.optimizer != "sgd":
+        missing.append(f"{config.optimizer} optimizer")
+    if config.loss != "cross-entropy":
+        missing.append(f"{config.loss} loss")
     return " and ".join(missing)
 
 
-def refuse_unsupported(hidden: tuple[int, ...], config: TrainConfig) -> None:
+def refuse_unsupported(spec: ModelSpec, config: TrainConfig) -> None:
     """A ConfigError naming the options the course interface cannot train."""
-    flags = [p for p, on in (("hidden", hidden), ("nesterov", config.nesterov),
-                             ("weight_decay", config.weight_decay)) if on]
+    flags = [p for p, on in (("hidden", spec.hidden), ("layers", spec.layers),
+                             ("nesterov", config.nesterov),
+                             ("weight_decay", config.weight_decay),
+                             ("optimizer", config.optimizer != "sgd"),
+                             ("loss", config.loss != "cross-entropy")) if on]
     if flags:
         raise ConfigError(
             "{impl} trains the course's model, SoftmaxCrossEntropyLoss (W and b only) with "
             "SGD(model, learning_rate, momentum), which has no "
-            f"{unsupported(hidden, config)}: drop "
+            f"{unsupported(spec.architecture, config)}: drop "
             + " and ".join("{" + f + "}" for f in flags) + ", or drop {impl}.",
             params=("impl", *flags))
 
@@ -195,7 +204,7 @@ def course_parts(impl: str | os.PathLike[str], initial: Network, config: TrainCo
     ``initial`` must be a linear network (one FCLayer): the course's model is.
     """
     classes = load_course(impl)
-    refuse_unsupported((), config)
+    refuse_unsupported(ModelSpec(), config)
     num_input, num_classes = initial.num_inputs, initial.num_classes
     model = classes.loss(num_input, num_classes)
     network = CourseNetwork(model, num_classes)

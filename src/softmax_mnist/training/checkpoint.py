@@ -1,9 +1,10 @@
 """Checkpoints of an interrupted run: ``checkpoint.npz`` in the run's output folder.
 
-It holds the Solver's ``state_dict`` (weights, velocities, learning rate, RNG state,
-History, early-stopping progress, best epoch) and the arguments of the run, so that
-``softmax-mnist train --resume DIR`` rebuilds the same run and carries on. Arrays
-are stored as arrays, everything else as one JSON document; no pickles.
+It holds the Solver's ``state_dict`` (weights, the optimizer's velocities or running
+means, learning rate, RNG state, History, early-stopping progress, best epoch) and the
+arguments of the run, so that ``softmax-mnist train --resume DIR`` rebuilds the same run
+and carries on. Arrays are stored as arrays, everything else as one JSON document; no
+pickles.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ def _check_state(state: Any) -> None:
     for key in ("epoch", "weights", "optimizer", "rng", "history", "train_seconds", "best"):
         if key not in state:
             raise KeyError(key)
-    arrays = [*state["weights"], *state["best"]["weights"],
-              *state["optimizer"]["velocities"]]
+    if not isinstance(state["optimizer"], dict):
+        raise TypeError("optimizer state is not a table")
+    moments = [a for value in state["optimizer"].values() if isinstance(value, list)
+               for a in value]  # SGD's velocities, Adam's running means
+    arrays = [*state["weights"], *state["best"]["weights"], *moments]
     if not all(isinstance(a, np.ndarray) and np.isfinite(a).all() for a in arrays):
         raise ValueError("weights that are not finite arrays")

@@ -14,16 +14,20 @@ from typing import Any
 from .options import Option, Rule, check_options, reject_unknown
 
 EARLY_STOP_RULES = ("plateau", "patience", "none")
+OPTIMIZERS = ("sgd", "adam")
+LOSSES = ("cross-entropy", "mse")  # nn.LOSSES by name
+AUGMENTATIONS = ("none", "affine", "elastic")  # preprocessing.augment.AUGMENTERS by name
 
 TRAIN_OPTIONS: dict[str, Option] = {
     "max_epoch": Option(int, "most epochs", "--epochs", low=1, metavar="N"),
     "batch_size": Option(int, "samples per step, 1 … training size", "--batch-size", low=1,
                          metavar="B"),
     "learning_rate": Option(float, "learning rate η", "--lr", low=1e-7,
-                            hint="try 0.1; below 1e-7 float32 weights do not move",
-                            metavar="LR"),
-    "momentum": Option(float, "μ in v = μv + ηg, 0 = plain SGD", "--momentum", low=0, high=1,
-                       closed="left", hint="0 = plain SGD, 0.9 is usual", metavar="M"),
+                            hint="try 0.1 for sgd, 0.001 for adam; below 1e-7 float32 "
+                                 "weights do not move", metavar="LR"),
+    "momentum": Option(float, "μ in v = μv + ηg, 0 = plain SGD; β₁ for adam", "--momentum",
+                       low=0, high=1, closed="left", hint="0 = plain SGD, 0.9 is usual",
+                       metavar="M"),
     "nesterov": Option(bool, "Nesterov momentum", "--nesterov"),
     "weight_decay": Option(float, "L2 penalty λ on weight matrices", "--weight-decay", low=0,
                            high=1, closed="left", hint="0 = off, try 1e-4", metavar="L2"),
@@ -38,13 +42,24 @@ TRAIN_OPTIONS: dict[str, Option] = {
                         "--min-delta", low=0, metavar="D"),
     "restore_best_weights": Option(bool, "end with the weights of the best validation epoch",
                                    "--restore-best"),
-    "seed": Option(int, "fixes initialisation and shuffling", "--seed", low=0, metavar="S"),
+    "optimizer": Option(str, "sgd: the lab's update; adam: steps scaled per parameter "
+                             "(use --lr 0.001)", "--optimizer", choices=OPTIMIZERS),
+    "loss": Option(str, "cross-entropy: softmax + cross-entropy (the lab); mse: lab 2's "
+                        "Euclidean loss on the raw outputs", "--loss", choices=LOSSES),
+    "augment": Option(str, "distort every training batch at random: affine (shift ±2 px, "
+                           "rotate ±10°, scale ±10 %), elastic (affine + Simard's elastic "
+                           "distortion); the flag alone means affine", "--augment",
+                      choices=AUGMENTATIONS, const="affine"),
+    "seed": Option(int, "fixes initialisation, shuffling, dropout and augmentation", "--seed",
+                   low=0, metavar="S"),
     "display_freq": Option(int, "iterations between progress-bar updates", low=1),
 }
 
 TRAIN_RULES = (
     Rule(("nesterov", "momentum"), lambda c: not (c["nesterov"] and c["momentum"] == 0),
          "{nesterov} needs {momentum} > 0."),
+    Rule(("nesterov", "optimizer"), lambda c: not (c["nesterov"] and c["optimizer"] != "sgd"),
+         "{nesterov} is a variant of {optimizer} sgd; adam has none here."),
 )
 
 
@@ -65,7 +80,12 @@ class TrainConfig:
         patience: epochs without improvement before the "patience" rule stops.
         min_delta: smallest change of validation accuracy that counts (0.0002 = 0.02 points).
         restore_best_weights: end with the weights of the best validation epoch.
-        seed: fixes initialisation and shuffling.
+        optimizer: "sgd" (with ``momentum`` and ``nesterov``) or "adam" (``momentum`` is
+            its β₁).
+        loss: "cross-entropy" (softmax + cross-entropy) or "mse" (lab 2's Euclidean loss).
+        augment: "none", "affine" or "elastic": random distortions of the training
+            images, drawn anew for every batch (see ``preprocessing.augment``).
+        seed: fixes initialisation, shuffling, dropout masks and distortions.
         display_freq: iterations between progress-bar updates.
 
     The allowed values of each are in ``TRAIN_OPTIONS``.
@@ -82,6 +102,9 @@ class TrainConfig:
     patience: int = 3
     min_delta: float = 0.0002
     restore_best_weights: bool = True
+    optimizer: str = "sgd"
+    loss: str = "cross-entropy"
+    augment: str = "none"
     seed: int = 0
     display_freq: int = 50
 

@@ -33,6 +33,8 @@ class Option:
         choices: the allowed values of a ``str`` option.
         hint: what to try, shown in errors (``try 0.1``).
         metavar: the value's name in ``--help``.
+        const: the value of the flag given alone (``--augment`` means "affine"); None:
+            the flag needs a value.
     """
 
     kind: type
@@ -44,6 +46,7 @@ class Option:
     choices: tuple[str, ...] = ()
     hint: str = ""
     metavar: str | None = None
+    const: Any = None
 
     def describe(self) -> str:
         """The allowed values in words: ``a number > 0``, ``in [0, 1)``, ``one of a, b``."""

@@ -19,6 +19,7 @@ ends exactly where an uninterrupted run would.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
 import sys
@@ -33,7 +34,7 @@ from tqdm.auto import tqdm
 
 from .. import signals
 from ..errors import ConfigError
-from ..nn import SGD, Network, SoftmaxCrossEntropyLoss
+from ..nn import LOSSES, SGD, Adam, Network
 from ..nn._fast import blas_threads
 from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
@@ -68,7 +69,10 @@ class Solver:
     - ``loss`` has ``forward(logits, y) -> (mean loss, number correct)`` and
       ``backward() -> ∂L/∂logits``;
     - ``optimizer`` has ``step()``, a ``learning_rate`` attribute the Solver decays, and
-      ``state()`` / ``load_state(state)`` for checkpoints.
+      ``state()`` / ``load_state(state)`` for checkpoints;
+    - a network with dropout has ``training(rng)``, a context in which its forward
+      passes train (see ``Network.training``); the Solver enters it for each epoch's
+      training pass, with its own seeded generator.
 
     Args:
         network: the model to train, in place.
@@ -78,15 +82,16 @@ class Solver:
             early_stop="none").
         config: a TrainConfig, or course-style keyword options
             (``Solver(net, ..., max_epoch=10, learning_rate=0.01)``); unknown keys raise.
-        loss: default ``SoftmaxCrossEntropyLoss()``.
-        optimizer: default ``SGD`` with the config's learning rate, momentum, Nesterov and
-            weight decay.
+        loss: default: the config's ``loss`` (``SoftmaxCrossEntropyLoss()``).
+        optimizer: default: the config's ``optimizer`` (:func:`make_optimizer`).
         features: a map from a batch of raw rows to the network's input, applied to
             each mini-batch (and to X_val in large chunks): the training set can then stay
             as compact uint8 images — 4× less memory to walk through every epoch.
         val_features: the map for X_val, if it differs: None when X_val already holds
             features (precomputed once, as the runner does); default the same as
             ``features``.
+        augment: ``augment(rows, rng) -> rows``: random distortions of each raw training
+            batch (before ``features``), drawn from the Solver's seeded generator.
         callbacks: extra :class:`~softmax_mnist.training.callbacks.Callback` hooks, after
             the early-stopping rule of the config.
         progress: show a tqdm bar per epoch and a line per epoch on stderr.
@@ -97,6 +102,7 @@ class Solver:
                  *, loss: Any = None, optimizer: Any = None,
                  features: Callable[[np.ndarray], np.ndarray] | None = None,
                  val_features: Callable[[np.ndarray], np.ndarray] | str | None = "same",
+                 augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
                  callbacks: Sequence[Callback] = (), progress: bool = True, **options: Any):
         if config is not None and options:
             raise ConfigError("give either a TrainConfig or keyword options, not both.")
@@ -116,10 +122,10 @@ class Solver:
         self.X_train, self.y_train = X_train, y_train
         self.X_val, self.y_val = X_val, y_val
         self.features, self.val_features = features, val_features
+        self.augment = augment
         self.progress = progress
-        self.loss_fn = loss if loss is not None else SoftmaxCrossEntropyLoss()
-        self.optimizer = optimizer if optimizer is not None else SGD(
-            network, c.learning_rate, c.momentum, c.nesterov, c.weight_decay)
+        self.loss_fn = loss if loss is not None else LOSSES[c.loss]()
+        self.optimizer = optimizer if optimizer is not None else make_optimizer(network, c)
         self.stopper = self._make_stopper()
         self.callbacks = [cb for cb in (self.stopper, *callbacks) if cb is not None]
         self.rng = np.random.default_rng(np.random.SeedSequence(c.seed).spawn(2)[1])
@@ -163,7 +169,8 @@ class Solver:
             while self.epoch < self.config.max_epoch and not stop:
                 epoch = self.epoch + 1
                 start = time.perf_counter()
-                train_loss, train_acc = self._train_epoch(epoch)  # Ctrl-C may cut in here
+                with self._training_mode():
+                    train_loss, train_acc = self._train_epoch(epoch)  # Ctrl-C may cut in here
                 with signals.deferred():  # … but an epoch is recorded and saved whole
                     stop = self._end_epoch(epoch, start, train_loss, train_acc)
                     checkpoint = self.state_dict()
@@ -218,6 +225,11 @@ class Solver:
         self.history.diverged, self.history.stop_reason = True, "diverged"
         return True
 
+    def _training_mode(self) -> contextlib.AbstractContextManager:
+        """The network's training mode (dropout on), if it has one."""
+        training = getattr(self.network, "training", None)
+        return training(self.rng) if callable(training) else contextlib.nullcontext()
+
     def _train_epoch(self, epoch: int) -> tuple[float, float]:
         """One pass over the shuffled training set -> (mean loss, accuracy).
 
@@ -237,6 +249,8 @@ class Solver:
             batch = order[lo:lo + B]
             # gathering one batch at a time stays in cache and never copies the whole set
             xb, yb = X.take(batch, axis=0), y.take(batch)
+            if self.augment is not None:
+                xb = self.augment(xb, self.rng)
             if features is not None:
                 xb = features(xb)
             loss, hits = loss_fn.forward(forward(xb), yb)
@@ -297,6 +311,15 @@ class Solver:
                    f"train loss {h['train_loss'][-1]:.4f} acc {h['train_accuracy'][-1]:.2%}  "
                    f"val loss {h['val_loss'][-1]:.4f} acc {h['val_accuracy'][-1]:.2%}  "
                    f"lr {h['lr'][-1]:.4g}  {h['seconds'][-1]:.2f}s", file=sys.stderr)
+
+
+def make_optimizer(network: Network, config: TrainConfig) -> Any:
+    """The optimizer ``config.optimizer`` names, over ``network``'s parameters: SGD with
+    the config's momentum, Nesterov and weight decay, or Adam with β₁ = momentum."""
+    c = config
+    if c.optimizer == "adam":
+        return Adam(network, c.learning_rate, beta1=c.momentum, weight_decay=c.weight_decay)
+    return SGD(network, c.learning_rate, c.momentum, c.nesterov, c.weight_decay)
 
 
 def _check_split(name: str, X: np.ndarray, y: np.ndarray,

@@ -1,6 +1,6 @@
 """The JSON API.
 
-- ``GET /api/models``: what is served — name, kind ("linear" | "mlp"), layers,
+- ``GET /api/models``: what is served — name, kind ("linear" | "mlp" | "cnn"), layers,
   preprocessing, data set, test accuracy from the model's metadata, explanation method.
 - ``GET /api/templates?model=NAME``: a linear model's ten weight templates, each the
   evidence a fully inked pixel gives its class (C × S × S).
@@ -57,7 +57,8 @@ async def templates(request: Request) -> JSONResponse:
                                  f"model.")
     served = find_model(request, request.query_params.get("model"))
     if not served.explainer.linear:
-        raise HTTPException(404, f"model {served.name!r} is an MLP: it has no weight "
+        kind = "an MLP" if served.kind == "mlp" else "a CNN"
+        raise HTTPException(404, f"model {served.name!r} is {kind}: it has no weight "
                                  f"templates; its evidence is input × gradient of each image "
                                  f"(POST /api/predict).")
     return JSONResponse({"model": served.name, "classes": list(served.model.classes),

@@ -36,18 +36,23 @@ class ServedModel:
 
     @property
     def kind(self) -> str:
-        """"linear" (softmax regression) or "mlp"."""
-        return "linear" if self.explainer.linear else "mlp"
+        """"linear" (softmax regression), "mlp" or "cnn" (conv or pool layers)."""
+        if self.explainer.linear:
+            return "linear"
+        return "mlp" if self.model.network.architecture.startswith("fc:") else "cnn"
 
     def summary(self) -> dict[str, Any]:
-        """What ``GET /api/models`` says about the model."""
-        fcs = self.model.network.fc_layers
+        """What ``GET /api/models`` says about the model; ``layers`` is 784-256-10 for
+        fully connected layers, the architecture text (conv:32:5,pool:2,…) for a CNN."""
+        network = self.model.network
+        fcs = network.fc_layers
         sizes = [fcs[0].shape[0], *(fc.shape[1] for fc in fcs)]
         accuracy = self.model.metadata.get("test_accuracy")
         return {
             "name": self.name,
             "kind": self.kind,
-            "layers": "-".join(str(s) for s in sizes),
+            "layers": ("-".join(str(s) for s in sizes) if self.kind != "cnn"
+                       else f"{network.architecture} → {network.num_classes}"),
             "preprocess": self.model.preprocess.spec,
             "dataset": self.model.metadata.get("dataset"),
             "test_accuracy": accuracy if isinstance(accuracy, int | float) else None,

@@ -1,0 +1,231 @@
+"""The layers of a convolutional network: convolution, max pooling, and the reshapes
+between images and rows. Forward and backward side by side, as in ``layers.py``.
+
+Images travel between these layers as x: (C, H, W, N) — channels, height, width and the
+batch *last* (cuda-convnet's layout; ``_im2col`` says why it is the fast one in NumPy).
+Rows enter and leave as (N, D): ``Unflatten`` turns the network's input rows (N, 784)
+into (1, 28, 28, N) images, ``Flatten`` turns the last feature maps into rows (N, C·H·W)
+for the fully connected layers, each row in PyTorch's (c, h, w) order.
+
+The convolution is one matrix product over the *column matrix* (im2col): for a K×K
+kernel, row (c, i, j) of ``cols`` holds the pixel x[c, h + i, w + j, n] for every output
+position (h, w) of every image n, so that
+
+    z = W cols + b            W: (F, C·K·K), cols: (C·K·K, H'·W'·N) -> z: (F, H'·W'·N)
+    ∂L/∂W = g colsᵀ,          ∂L/∂b = Σ_columns g,          ∂L/∂cols = Wᵀ g
+
+and ∂L/∂x adds every entry of ∂L/∂cols back onto the pixel it was copied from (col2im).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._im2col import Workspace, col2im, im2col, padded
+from .layers import DTYPE, Layer
+
+PADDINGS = ("same", "valid")
+
+
+def same_padding(size: int) -> tuple[int, int]:
+    """Zeros (before, after) that keep the image size for a ``size``×``size`` kernel:
+    (K − 1) // 2 before, the rest after (as TensorFlow and PyTorch pad an even K)."""
+    return (size - 1) // 2, size // 2
+
+
+def conv_output_shape(shape: tuple[int, ...], filters: int, size: int,
+                      padding: str) -> tuple[int, int, int]:
+    """(C, H, W) -> (F, H', W') of a stride-1 convolution (H' < 1: nothing is left)."""
+    _, H, W = shape
+    grow = (size - 1 if padding == "same" else 0) - size + 1
+    return filters, H + grow, W + grow
+
+
+def pool_output_shape(shape: tuple[int, ...], size: int) -> tuple[int, int, int]:
+    """(C, H, W) -> (C, H // S, W // S) of S×S pooling with stride S."""
+    C, H, W = shape
+    return C, H // size, W // size
+
+
+class Conv2D(Layer):
+    """2-D convolution with stride 1 (a cross-correlation, as in every framework).
+
+    x: (C, H, W, N) -> z: (F, H', W', N),
+
+        z[f, h, w, n] = b[f] + Σ_{c, i, j} W[f, (c·K + i)·K + j] · xp[c, h + i, w + j, n],
+
+    where xp is x padded with zeros: ``padding="same"`` keeps H' = H and W' = W (see
+    :func:`same_padding`), ``"valid"`` pads nothing (H' = H − K + 1).
+
+    W: (F, C·K·K) — PyTorch's (F, C, K, K) kernel with each filter as one row — drawn
+    from N(0, gain² · 2 / (fan_in + fan_out)) with fan_in = C·K·K and fan_out = F·K·K
+    (Glorot's variance, as for ``FCLayer``); b: (F,), zeros.
+    """
+
+    def __init__(self, num_channels: int, num_filters: int, size: int, padding: str = "same",
+                 *, rng: np.random.Generator | None = None, gain: float = 1.0,
+                 dtype: np.dtype | type = DTYPE):
+        super().__init__()
+        if padding not in PADDINGS:
+            raise ValueError(f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}.")
+        rng = np.random.default_rng(0) if rng is None else rng
+        fan_in, fan_out = num_channels * size * size, num_filters * size * size
+        std = gain * np.sqrt(2.0 / (fan_in + fan_out))
+        self.params["W"] = (rng.standard_normal((num_filters, fan_in)) * std).astype(dtype)
+        self.params["b"] = np.zeros(num_filters, dtype=dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.size, self.padding = size, padding
+        self.pad = same_padding(size) if padding == "same" else (0, 0)
+        self._work = Workspace()
+
+    @property
+    def num_channels(self) -> int:
+        return self.params["W"].shape[1] // (self.size * self.size)
+
+    @property
+    def num_filters(self) -> int:
+        return self.params["W"].shape[0]
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """(C, H, W) -> (F, H', W')."""
+        return conv_output_shape(shape, self.num_filters, self.size, self.padding)
+
+    def scratch_floats(self, shape: tuple[int, ...]) -> int:
+        """Floats per image of the column matrix, the largest array of the layer."""
+        _, H, W = self.output_shape(shape)
+        return self.params["W"].shape[1] * H * W
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: (C, H, W, N) -> z = W cols + b: (F, H', W', N); keeps cols for backward."""
+        C, H, W, N = x.shape
+        xp = padded(x, self.pad, self._work, "padded")
+        self._cols = im2col(xp, self.size, self._work)  # (C·K·K, H'·W'·N)
+        self._x_shape, self._padded_shape = x.shape, xp.shape
+        z = self.params["W"] @ self._cols
+        z += self.params["b"][:, None]
+        _, Ho, Wo = self.output_shape((C, H, W))
+        return z.reshape(self.num_filters, Ho, Wo, N)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out = ∂L/∂z: (F, H', W', N) -> ∂L/∂x: (C, H, W, N); fills ``grads``."""
+        self.backward_params(grad_out)
+        return self.backward_input(grad_out)
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        """∂L/∂W = g colsᵀ: (F, C·K·K) and ∂L/∂b = Σ over positions and images: (F,)."""
+        g = grad_out.reshape(self.num_filters, -1)  # (F, H'·W'·N)
+        np.matmul(g, self._cols.T, out=self.grads["W"])
+        np.sum(g, axis=1, out=self.grads["b"])
+
+    def backward_input(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x: (C, H, W, N): ∂L/∂cols = Wᵀ g, each entry added back to its pixel.
+
+        The array returned is the layer's scratch space: valid until its next backward.
+        """
+        g = grad_out.reshape(self.num_filters, -1)
+        W = self.params["W"]
+        dcols = np.matmul(W.T, g, out=self._work.empty("dcols", (W.shape[1], g.shape[1]),
+                                                       np.result_type(W, g)))
+        dxp = col2im(dcols, self._padded_shape, self.size, self._work)
+        (lo, _), (_, H, W_, _) = self.pad, self._x_shape
+        return dxp[:, lo:lo + H, lo:lo + W_]
+
+    def __repr__(self) -> str:
+        same = "" if self.padding == "same" else ", padding='valid'"
+        return f"Conv2D({self.num_channels}, {self.num_filters}, {self.size}{same})"
+
+
+class MaxPool2D(Layer):
+    """Max pooling over non-overlapping S×S windows (stride S); rows and columns that do
+    not fill a window are dropped, as in PyTorch.
+
+    x: (C, H, W, N) -> y: (C, H // S, W // S, N), y[c, h, w, n] = max over the window
+    x[c, S·h : S·h + S, S·w : S·w + S, n]. The gradient goes to the window's maximum —
+    to the first one in row order where several entries tie (blank areas of a digit give
+    exactly equal activations).
+    """
+
+    def __init__(self, size: int = 2):
+        super().__init__()
+        self.size = size
+        self._work = Workspace()
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """(C, H, W) -> (C, H // S, W // S)."""
+        return pool_output_shape(shape, self.size)
+
+    def _taps(self, a: np.ndarray) -> list[np.ndarray]:
+        """The S² strided views of a: (C, H, W, N), one per position in the window, each
+        (C, H // S, W // S, N), in row order."""
+        s = self.size
+        H, W = a.shape[1] // s * s, a.shape[2] // s * s
+        return [a[:, i:H:s, j:W:s] for i in range(s) for j in range(s)]
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: (C, H, W, N) -> the window maxima (C, H // S, W // S, N)."""
+        first, *rest = self._taps(x)
+        y = first.copy()
+        for tap in rest:
+            np.maximum(y, tap, out=y)
+        self._x, self._y = x, y
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂y: (C, H', W', N) -> ∂L/∂x: (C, H, W, N), each window's gradient at the
+        (first) position of its maximum, zero elsewhere. Valid until the next backward."""
+        dx = self._work.empty("dx", self._x.shape, np.result_type(grad_out, self._x))
+        if dx.shape[1] % self.size or dx.shape[2] % self.size:
+            dx.fill(0)  # the dropped rows and columns
+        free = np.ones(self._y.shape, bool)  # windows whose maximum is not placed yet
+        hit = np.empty(self._y.shape, bool)
+        for tap, dtap in zip(self._taps(self._x), self._taps(dx), strict=True):
+            np.equal(tap, self._y, out=hit)
+            hit &= free
+            free ^= hit  # (hit ⊆ free) these windows are placed
+            np.multiply(grad_out, hit, out=dtap)
+        return dx
+
+    def __repr__(self) -> str:
+        return f"MaxPool2D({self.size})"
+
+
+class Flatten(Layer):
+    """Feature maps to rows: x: (C, H, W, N) -> (N, C·H·W), in (c, h, w) order per row."""
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (math.prod(shape),)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._shape = x.shape
+        return x.reshape(-1, x.shape[-1]).T  # a view (column-major), which BLAS takes as is
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """(N, C·H·W) -> (C, H, W, N)."""
+        return np.ascontiguousarray(grad_out.T).reshape(self._shape)
+
+
+class Unflatten(Layer):
+    """Rows to images: x: (N, C·H·W) -> (C, H, W, N); ``shape`` is (C, H, W)."""
+
+    def __init__(self, shape: tuple[int, int, int]):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    @property
+    def num_inputs(self) -> int:
+        return math.prod(self.shape)
+
+    def output_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.shape
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x.T).reshape(*self.shape, len(x))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """(C, H, W, N) -> (N, C·H·W)."""
+        return grad_out.reshape(-1, grad_out.shape[-1]).T
+
+    def __repr__(self) -> str:
+        return f"Unflatten{self.shape}"
