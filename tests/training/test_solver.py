@@ -51,6 +51,28 @@ def test_unknown_option_is_rejected_with_a_suggestion():
         Solver(Network.build(20, 10), X, y, X, y, learning_rat=0.1)
 
 
+def test_optimizer_and_loss_by_name_are_the_config_options():
+    """Solver(..., optimizer="adam", loss="mse") as course-style keywords: the same
+    weights as the same options in a TrainConfig (and an Adam, not a crash)."""
+    from softmax_mnist.nn import Adam, EuclideanLoss
+
+    X, y = _blobs()
+
+    def trained(**kwargs):
+        net = Network.build(20, 10, seed=0)
+        solver = Solver(net, X, y, X[:50], y[:50], progress=False, **kwargs)
+        solver.train()
+        return solver, net.layers[0].params["W"]
+
+    by_name, w1 = trained(optimizer="adam", loss="mse", learning_rate=0.001, max_epoch=2)
+    _, w2 = trained(config=TrainConfig(optimizer="adam", loss="mse", learning_rate=0.001,
+                                       max_epoch=2))
+    assert isinstance(by_name.optimizer, Adam) and isinstance(by_name.loss_fn, EuclideanLoss)
+    np.testing.assert_array_equal(w1, w2)
+    with pytest.raises(ConfigError, match="takes a function"):
+        Solver(Network.build(20, 10), X, y, X, y, augment="affine")
+
+
 @pytest.mark.parametrize("options, match", [
     (dict(batch_size=301), "batch_size must be in \\[1, 300\\]"),
     (dict(batch_size=0), "batch_size"),

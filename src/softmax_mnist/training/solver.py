@@ -82,8 +82,10 @@ class Solver:
             early_stop="none").
         config: a TrainConfig, or course-style keyword options
             (``Solver(net, ..., max_epoch=10, learning_rate=0.01)``); unknown keys raise.
-        loss: default: the config's ``loss`` (``SoftmaxCrossEntropyLoss()``).
-        optimizer: default: the config's ``optimizer`` (:func:`make_optimizer`).
+        loss: default: the config's ``loss`` (``SoftmaxCrossEntropyLoss()``); a name
+            ("mse") is that option.
+        optimizer: default: the config's ``optimizer`` (:func:`make_optimizer`); a name
+            ("adam") is that option.
         features: a map from a batch of raw rows to the network's input, applied to
             each mini-batch (and to X_val in large chunks): the training set can then stay
             as compact uint8 images — 4× less memory to walk through every epoch.
@@ -104,6 +106,16 @@ class Solver:
                  val_features: Callable[[np.ndarray], np.ndarray] | str | None = "same",
                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
                  callbacks: Sequence[Callback] = (), progress: bool = True, **options: Any):
+        # course-style options that share a name with an object argument: by name
+        for name, given in (("loss", loss), ("optimizer", optimizer)):
+            if isinstance(given, str):
+                options[name] = given
+        loss = None if isinstance(loss, str) else loss
+        optimizer = None if isinstance(optimizer, str) else optimizer
+        if isinstance(augment, str):
+            raise ConfigError("augment= takes a function (rows, rng) -> rows, such as "
+                              "softmax_mnist.preprocessing.augment.AUGMENTERS[\"affine\"]; "
+                              f"got the name {augment!r}.")
         if config is not None and options:
             raise ConfigError("give either a TrainConfig or keyword options, not both.")
         self.config = config if config is not None else TrainConfig.from_dict(options)
