@@ -140,14 +140,14 @@ def test_the_cnn_preset_trains_evaluates_and_predicts(tmp_path):
 
     out = tmp_path / "cnn"
     proc = run("train", "--dataset", "mnist-sample", "--model", "cnn", "--layers",
-               "conv:4:5,pool:2,conv:8:5,pool:2,fc:32,dropout:0.25", "--epochs", "2",
+               "conv:4:5,pool:2,conv:8:5,pool:2,fc:32,dropout:0.25", "--epochs", "4",
                "--augment", "--out", str(out), "--quiet")
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["optimizer"] == "adam" and metrics["config"]["augment"] == "affine"
     assert metrics["config"]["learning_rate"] == 0.001
     assert metrics["architecture"] == "conv:4:5,pool:2,conv:8:5,pool:2,fc:32,dropout:0.25"
-    assert metrics["test_accuracy"] > 0.93  # linear: 0.88 after as long
+    assert metrics["test_accuracy"] > 0.925  # 0.939 here; linear: 0.907 after as long
     with np.load(out / "model.npz", allow_pickle=False) as npz:
         assert int(npz["format_version"]) == 2
         assert str(npz["architecture"]) == metrics["architecture"]
@@ -161,7 +161,7 @@ def test_the_cnn_preset_trains_evaluates_and_predicts(tmp_path):
     Image.fromarray(255 - digit).save(tmp_path / "seven.png")  # dark ink on white
     pred = run("predict", str(out / "model.npz"), str(tmp_path / "seven.png"), "--json")
     assert pred.returncode == 0, pred.stderr
-    assert json.loads(pred.stdout)["prediction"] == "7"
+    assert json.loads(pred.stdout)["prediction"] == 7
 
 
 def test_console_script_is_installed():

@@ -85,7 +85,7 @@ def test_pdf_text_holds_the_questions_contents_and_headline_numbers(quick_report
         if section["kind"] == "baseline":  # its numbers are checked above
             continue
         lead = next(o for o in section["observations"] if o["id"] in (
-            "obs_best", "obs_tie", "obs_tie_all", "obs_grid_best", "obs_only"))
+            "obs_best", "obs_tie", "obs_tie_all", "obs_grid_best", "obs_only", "obs_ladder"))
         value = re.search(r"(\d+\.\d\d) %", lead["text"]).group(1)
         assert f"{value} %" in text, name
     assert f"{100 * results['diagnostics']['test_accuracy']:.2f}" in text

@@ -161,9 +161,9 @@ TEXT: dict[str, dict[str, str]] = {
                          "and `SGD` from {folder} ({files}; `softmax-mnist check` passed "
                          "all its checks first), driven by softmax-mnist's Solver: the data, "
                          "batches, decay, early stopping and figures are softmax-mnist's."),
-        "impl_reference_runs": ("The course interface has no hidden layers, Nesterov momentum "
-                                "or weight decay: softmax-mnist's own implementation trained "
-                                "{runs}."),
+        "impl_reference_runs": ("The course interface has no hidden layers, Nesterov momentum, "
+                                "weight decay, Adam or other losses: softmax-mnist's own "
+                                "implementation trained {runs}."),
         "impl_naive": "loop over the samples (naive)", "impl_vectorised": "vectorised",
         "impl_yours": "the student's",
         "impl_table": ("One forward + gradient pass on the first {n} training images, from "
@@ -305,8 +305,8 @@ TEXT: dict[str, dict[str, str]] = {
                          "（{files}；事先通过了 `softmax-mnist check` 的全部检查），由 "
                          "softmax-mnist 的 Solver 驱动：数据、批次、学习率衰减、早停和图表"
                          "由 softmax-mnist 提供。"),
-        "impl_reference_runs": ("课程接口没有隐藏层、Nesterov 动量和权重衰减：以下设置由 "
-                                "softmax-mnist 自己的实现训练：{runs}。"),
+        "impl_reference_runs": ("课程接口没有隐藏层、Nesterov 动量、权重衰减、Adam 和其他损失"
+                                "函数：以下设置由 softmax-mnist 自己的实现训练：{runs}。"),
         "impl_naive": "逐样本循环（朴素实现）", "impl_vectorised": "向量化实现",
         "impl_yours": "学生的实现",
         "impl_table": "在前 {n} 张训练图像上做一次前向 + 梯度计算（相同的初始权重）",
