@@ -30,6 +30,7 @@ from ..runner import fit_network, prepare
 from .run import RunSpec
 
 MAX_STEPS = 2000  # mini-batches timed per epoch at most (batch size 1 → 2,000 of 55,000)
+QUICK_MAX_STEPS = 200  # … in a --quick report: a first look, in a few seconds
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ..experiments import (
     unique_specs,
 )
 from ..experiments.store import RunStore
-from ..experiments.timing import MAX_STEPS
+from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS
 from ..fileio import write_json, write_text
 from ..outputs import OutputFolder
 from ..teaching.adapter import unsupported
@@ -88,9 +88,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
     timed_specs = [sp if impl is None or unsupported(sp.model.architecture, sp.config)
                    else replace(sp, impl=impl)
                    for st in studies if st.kind != "ablation" for sp in st.specs(1)]
-    repeats = 2 if quick else 3
+    repeats, max_steps = (2, QUICK_MAX_STEPS) if quick else (3, MAX_STEPS)
     timing_started = time.perf_counter()
-    timings = time_epochs(timed_specs, data, repeats=repeats)
+    timings = time_epochs(timed_specs, data, repeats=repeats, max_steps=max_steps)
     timing_seconds = round(time.perf_counter() - timing_started, 2)
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}) in "
              f"{timing_seconds} s")
@@ -111,7 +111,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
                   "test": len(data.y_test)},
         "seeds": seeds, "quick": quick, "jobs": _jobs_used(jobs), "backend": backend,
         "lang": lang, "runs_trained": len(specs), "options": list(options),
-        "timing": {"repeats": repeats, "max_steps": MAX_STEPS, "seconds": timing_seconds,
+        "timing": {"repeats": repeats, "max_steps": max_steps, "seconds": timing_seconds,
                    "seconds_per_epoch": {k: round(t.seconds, 4) for k, t in timings.items()}},
         "wall_seconds": 0.0,
         "version": __version__, "python": platform.python_version(),

@@ -168,7 +168,10 @@ class Solver:
         shapes = [layer.params["W"].shape for layer in getattr(self.network, "layers", ())
                   if "W" in getattr(layer, "params", {})]
         threads = blas_threads(self.config.batch_size, shapes, available)
-        with threadpool_limits(limits=threads, user_api="blas"):
+        # a diverging run overflows on its way to a non-finite loss, which the loop
+        # detects and reports (History.diverged): NumPy's warnings would only repeat it
+        with threadpool_limits(limits=threads, user_api="blas"), \
+                np.errstate(over="ignore", invalid="ignore"):
             return self._train()
 
     def _train(self) -> History:
