@@ -41,6 +41,16 @@ def test_lr_30_diverges_cleanly_and_keeps_a_usable_model(tmp_path):
     assert metrics["test_accuracy"] > 0.6  # the kept epoch still classifies
 
 
+def test_a_diverging_mlp_prints_one_line_and_no_numpy_warnings(tmp_path):
+    """Lab 2's sigmoid + Euclidean pair at lr 0.1 overflows in its matmuls before the
+    loss turns non-finite: the user reads the divergence line, not NumPy's warnings."""
+    proc = run("train", "--dataset", "mnist-sample", "--hidden", "256", "--activation",
+               "sigmoid", "--loss", "mse", "--epochs", "3", "--quiet", "--out", str(tmp_path))
+    assert proc.returncode == 3, proc.stderr
+    assert "RuntimeWarning" not in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "diverged in epoch 1" in proc.stderr
+
+
 def test_nan_mid_epoch_keeps_the_best_epoch():
     from softmax_mnist import Network, Solver
 
