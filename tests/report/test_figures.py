@@ -184,3 +184,28 @@ def test_centred_smoothing_invents_no_drop():
 def test_coinciding_curves_are_found():
     a = np.array([90.0, 92.0, 93.0])
     assert coinciding({"a": a, "b": a + 0.02, "c": a - 3}, span=10) == [("a", "b")]
+
+
+@pytest.mark.parametrize("seconds", [0.00123, 0.0025, 0.0234, 37.7])
+def test_time_axes_stay_readable_whatever_an_epoch_takes(tmp_path, monkeypatch, seconds):
+    """The "against training time" panel takes its range from the measured seconds, which
+    differ from machine to machine (0.0100, 0.0125 … once overlapped in the zh figure):
+    with any epoch time its tick labels stay apart."""
+    from softmax_mnist.experiments import EpochTiming, speed_key
+
+    def fixed(specs, data, **kwargs):
+        return {speed_key(s): EpochTiming(seconds, 1, 1, 1) for s in specs}
+
+    saved = {}
+    original = figures.save_figure
+
+    def checked(fig, path, dpi):
+        saved[path.name] = overlapping_text(fig)
+        original(fig, path, dpi)
+
+    monkeypatch.setattr(build, "time_epochs", fixed)
+    monkeypatch.setattr(figures, "save_figure", checked)
+    monkeypatch.setattr(build, "_local_jobs", lambda jobs: 1)
+    make_report([load_study("epochs", quick=True)], load_dataset("mnist-sample"), tmp_path,
+                lang="zh", quick=True, jobs=2, progress=False, pdf=False)
+    assert saved["epochs_curves.png"] == []

@@ -259,6 +259,9 @@ def _compare_curves(study: Study, section: Section, out: Path, lang: str) -> Fig
     title = f("val_per_epoch") + (f"\n({f('early_mark')})" if stopped else "")
     axes[0].set(xlabel=f("epoch"), ylabel=f("val_acc_pct"), title=title)
     axes[1].set(xlabel=f("training_time"), ylabel=f("val_acc_pct"), title=f("val_vs_time"))
+    # seconds can span any range (0.01 … 0.03 s on the sample): few ticks, short labels
+    axes[1].xaxis.set_major_locator(MaxNLocator(nbins=5))
+    axes[1].xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
     log_axis(axes[2])
     axes[2].set(xlabel=f("epoch"), ylabel=f("train_loss_running"),
                 title=f("train_loss_per_epoch"))
