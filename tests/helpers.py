@@ -22,6 +22,15 @@ def run(*args: str, env: dict | None = None, cwd: Path | None = None):
                           text=True, env=full_env, cwd=cwd, timeout=300)
 
 
+def one_line_exit_2(proc) -> str:
+    """The stderr line of a refused command: exit status 2, one line, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
 def make_idx_set(directory: Path, n_train: int = 60, n_test: int = 20, *, seed: int = 0,
                  dotted: bool = False, gz: bool = True) -> dict[str, np.ndarray]:
     """Write a small random data set in IDX format; returns the arrays written."""

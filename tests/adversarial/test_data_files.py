@@ -16,21 +16,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from helpers import make_idx_set, run
+from helpers import make_idx_set, one_line_exit_2, run
 from softmax_mnist.data import load_dataset, read_pair
 from softmax_mnist.data.idx import MAX_BYTES, read_idx, write_idx
 from softmax_mnist.errors import DataError
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def _one_line_exit_2(proc) -> str:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 @FAST
@@ -114,20 +106,20 @@ def test_a_folder_or_fifo_in_a_files_place_is_named(tmp_path):
     make_idx_set(tmp_path)
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
     (tmp_path / "t10k-labels-idx1-ubyte.gz").mkdir()
-    line = _one_line_exit_2(run("train", "--data-dir", str(tmp_path), "--quiet",
+    line = one_line_exit_2(run("train", "--data-dir", str(tmp_path), "--quiet",
                                 "--out", str(tmp_path / "o")))
     assert "is a folder" in line
     (tmp_path / "t10k-labels-idx1-ubyte.gz").rmdir()
     import os
     os.mkfifo(tmp_path / "t10k-labels-idx1-ubyte.gz")
-    line = _one_line_exit_2(run("train", "--data-dir", str(tmp_path), "--quiet",
+    line = one_line_exit_2(run("train", "--data-dir", str(tmp_path), "--quiet",
                                 "--out", str(tmp_path / "o")))
     assert "not a regular file" in line
 
 
 def test_unreadable_names_and_odd_paths_are_one_line(tmp_path):
     too_long = str(tmp_path / ("x" * 300))
-    assert "cannot search" in _one_line_exit_2(run("train", "--data-dir", too_long, "--quiet",
+    assert "cannot search" in one_line_exit_2(run("train", "--data-dir", too_long, "--quiet",
                                                    "--out", str(tmp_path / "o")))
     undecodable = tmp_path.as_posix().encode() + b"/\xff\xfe-data"
     proc = subprocess.run([sys.executable, "-m", "softmax_mnist", "train", "--data-dir",
@@ -171,7 +163,7 @@ def test_evaluate_reads_only_the_test_files(tmp_path):
     proc = run("evaluate", str(tmp_path / "r" / "model.npz"), "--data-dir", str(tmp_path / "d"))
     assert proc.returncode == 0 and "on 20 idx test images" in proc.stdout, proc.stderr
     proc = run("evaluate", str(tmp_path / "r" / "model.npz"))
-    assert "none of the known sets" in _one_line_exit_2(proc)
+    assert "none of the known sets" in one_line_exit_2(proc)
 
 
 def test_the_cache_stays_under_its_cap_and_can_be_cleared(tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from helpers import run
+from helpers import one_line_exit_2, run
 from softmax_mnist import Model, train
 from softmax_mnist.errors import ModelFileError
 from softmax_mnist.fileio import MAX_NPZ_ENTRY
@@ -30,14 +30,6 @@ def model_arrays(tmp_path_factory) -> dict[str, np.ndarray]:
 
 def _save(path, arrays) -> None:
     np.savez(path, **arrays)
-
-
-def _one_line_exit_2(proc) -> str:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 @pytest.mark.parametrize("change, words", [
@@ -175,7 +167,7 @@ def test_damaged_model_bytes_only_give_model_file_errors(tmp_path, model_arrays,
                                      b"\x89PNG\r\n\x1a\n" + bytes(64)])
 def test_broken_checkpoints_are_one_line(tmp_path, content):
     (tmp_path / "checkpoint.npz").write_bytes(content)
-    line = _one_line_exit_2(run("train", "--resume", str(tmp_path)))
+    line = one_line_exit_2(run("train", "--resume", str(tmp_path)))
     assert "checkpoint" in line
 
 
@@ -198,7 +190,7 @@ def test_deeply_nested_checkpoint_json_is_refused(tmp_path):
 
 def test_a_png_given_as_the_model_says_so(tmp_path):
     Image.new("L", (28, 28)).save(tmp_path / "seven.png")
-    line = _one_line_exit_2(run("evaluate", str(tmp_path / "seven.png")))
+    line = one_line_exit_2(run("evaluate", str(tmp_path / "seven.png")))
     assert "not an .npz archive" in line and "allow_pickle" not in line
 
 
@@ -253,7 +245,7 @@ def test_predict_applies_pca_like_evaluate(tmp_path, trained):
 def test_save_prepared_into_a_file_is_one_line(tmp_path, trained):
     _digit("png8", tmp_path / "one.png")
     (tmp_path / "taken").write_text("x")
-    line = _one_line_exit_2(run("predict", str(trained / "linear" / "model.npz"),
+    line = one_line_exit_2(run("predict", str(trained / "linear" / "model.npz"),
                                 str(tmp_path / "one.png"), "--save-prepared",
                                 str(tmp_path / "taken")))
     assert "takes a folder" in line
@@ -261,6 +253,6 @@ def test_save_prepared_into_a_file_is_one_line(tmp_path, trained):
 
 def test_a_decompression_bomb_is_one_line(tmp_path, trained):
     Image.new("1", (30_000, 30_000)).save(tmp_path / "bomb.png", optimize=True)
-    line = _one_line_exit_2(run("predict", str(trained / "linear" / "model.npz"),
+    line = one_line_exit_2(run("predict", str(trained / "linear" / "model.npz"),
                                 str(tmp_path / "bomb.png")))
     assert "too large" in line

@@ -1,6 +1,7 @@
 """The training loop and what it is configured and watched by.
 
-``config`` (TrainConfig and its option table, ``options``) → ``solver`` (the loop) with
+``config`` (TrainConfig and its option table, ``options``) → ``solver`` (the loop; what it
+builds and checks from its arguments in ``parts``) with
 ``callbacks`` (History, early stopping, per-epoch evaluation) and ``checkpoint`` (the
 state of an interrupted run). Imports ``nn``; never the preprocessing or the data.
 """

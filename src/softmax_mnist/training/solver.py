@@ -34,10 +34,11 @@ from tqdm.auto import tqdm
 
 from .. import signals
 from ..errors import ConfigError
-from ..nn import LOSSES, SGD, Adam, Network
+from ..nn import LOSSES, Network
 from ..nn._fast import blas_threads
 from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
+from .parts import check_split, make_optimizer
 
 DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
 
@@ -119,9 +120,9 @@ class Solver:
         if config is not None and options:
             raise ConfigError("give either a TrainConfig or keyword options, not both.")
         self.config = config if config is not None else TrainConfig.from_dict(options)
-        _check_split("train", X_train, y_train, features)
+        check_split("train", X_train, y_train, features)
         val_features = features if val_features == "same" else val_features
-        _check_split("validation", X_val, y_val, val_features)
+        check_split("validation", X_val, y_val, val_features)
         if self.config.batch_size > len(X_train):
             raise ConfigError(f"{{batch_size}} must be in [1, {len(X_train)}] (the training "
                               f"split holds {len(X_train)} images), got "
@@ -326,31 +327,3 @@ class Solver:
                    f"train loss {h['train_loss'][-1]:.4f} acc {h['train_accuracy'][-1]:.2%}  "
                    f"val loss {h['val_loss'][-1]:.4f} acc {h['val_accuracy'][-1]:.2%}  "
                    f"lr {h['lr'][-1]:.4g}  {h['seconds'][-1]:.2f}s", file=sys.stderr)
-
-
-def make_optimizer(network: Network, config: TrainConfig) -> Any:
-    """The optimizer ``config.optimizer`` names, over ``network``'s parameters: SGD with
-    the config's momentum, Nesterov and weight decay, or Adam with β₁ = momentum."""
-    c = config
-    if c.optimizer == "adam":
-        return Adam(network, c.learning_rate, beta1=c.momentum, weight_decay=c.weight_decay)
-    return SGD(network, c.learning_rate, c.momentum, c.nesterov, c.weight_decay)
-
-
-def _check_split(name: str, X: np.ndarray, y: np.ndarray,
-                 features: Callable[[np.ndarray], np.ndarray] | None) -> None:
-    """Shapes and dtypes the loop needs; a clear TypeError/ValueError otherwise."""
-    if len(X) != len(y):
-        raise ValueError(f"the {name} split has {len(X)} rows of features but {len(y)} "
-                         f"labels.")
-    if np.ndim(X) != 2 or np.ndim(y) != 1:
-        raise ValueError(f"the {name} split must be X: (N, D) and y: (N,), got "
-                         f"{np.shape(X)} and {np.shape(y)}.")
-    if not np.issubdtype(np.asarray(y).dtype, np.integer):
-        raise TypeError(f"{name} labels must be integers 0 … C−1, got {np.asarray(y).dtype}.")
-    if features is None and not np.issubdtype(np.asarray(X).dtype, np.floating):
-        raise TypeError(
-            f"the Solver trains on float features, but the {name} rows are "
-            f"{np.asarray(X).dtype} (raw pixels?). Scale and centre them first — "
-            f"pipeline = Pipeline.default().fit(X_train), then pass "
-            f"features=pipeline.transform to apply it to each mini-batch — or pass X / 255.")
