@@ -141,7 +141,8 @@ class RunResult:
         val = "–" if m["val_accuracy"] is None else f"{m['val_accuracy']:.2%}"
         return (f"{status}test accuracy {m['test_accuracy']:.2%} (loss {m['test_loss']:.4f}), "
                 f"val {val}, train {m['train_accuracy']:.2%} after "
-                f"{m['epochs_run']} epochs in {m['train_seconds']:.2f}s [{m['dataset']}]")
+                f"{m['epochs_run']} epoch{'' if m['epochs_run'] == 1 else 's'} in "
+                f"{m['train_seconds']:.2f}s [{m['dataset']}]")
 
     def save(self, out_dir: str | os.PathLike[str]) -> Path:
         """Write ``model.npz``, ``metrics.json`` and ``curves.png`` into ``out_dir``."""

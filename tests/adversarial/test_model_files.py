@@ -182,6 +182,12 @@ def test_checkpoints_with_a_wrong_structure_are_refused(tmp_path, doc):
         load_checkpoint(tmp_path / "checkpoint.npz")
 
 
+def test_a_model_file_in_the_checkpoints_place_is_named_as_such(tmp_path, model_arrays):
+    _save(tmp_path / "checkpoint.npz", model_arrays)
+    line = one_line_exit_2(run("train", "--resume", str(tmp_path)))
+    assert "not a usable softmax-mnist checkpoint (no entry 'json')" in line
+
+
 def test_deeply_nested_checkpoint_json_is_refused(tmp_path):
     np.savez(tmp_path / "checkpoint.npz", json=np.array("[" * 100_000 + "]" * 100_000))
     with pytest.raises(ModelFileError):

@@ -69,6 +69,8 @@ def test_hidden_sizes_are_fc_layers():
     ("dropout:x", "[0, 1)"),
     ("fc:8,conv:4:3", "comes after an fc layer"),
     ("relu", "unknown layer 'relu'"),
+    (",,", "empty layer between commas"),
+    ("fc:32,", "empty layer between commas"),
 ])
 def test_malformed_text_is_refused_with_a_reason(text, words):
     with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("(", r"\(")

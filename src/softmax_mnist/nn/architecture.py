@@ -127,7 +127,10 @@ def parse_layer(token: str) -> LayerSpec:
 def parse_architecture(text: str) -> tuple[LayerSpec, ...]:
     """``"conv:32:5,pool:2,fc:128"`` -> layer specs; ValueError for anything malformed,
     or for a conv or pool layer after an fc layer."""
-    specs = tuple(parse_layer(t) for t in text.split(",") if t.strip())
+    tokens = text.split(",") if text.strip() else []  # "": softmax regression
+    if any(not t.strip() for t in tokens):
+        raise ValueError(f"{text!r} has an empty layer between commas; write {USAGE}.")
+    specs = tuple(parse_layer(t) for t in tokens)
     seen_fc = False
     for spec in specs:
         seen_fc = seen_fc or isinstance(spec, FCSpec)

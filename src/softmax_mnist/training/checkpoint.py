@@ -73,8 +73,9 @@ def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
             raise TypeError("run arguments are not a table")
         return state, run
     except (ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
+        why = f"no entry {exc}" if isinstance(exc, KeyError) else str(exc)
         raise ModelFileError(f"{printable(path)}: not a usable softmax-mnist checkpoint "
-                             f"({exc}). Start the run again.") from None
+                             f"({why}). Start the run again.") from None
 
 
 def _check_state(state: Any) -> None:
