@@ -4,7 +4,6 @@ a huge allocation; recognised data sets named truthfully."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 import struct
 import subprocess
 import sys
@@ -136,22 +135,6 @@ def test_unknown_files_are_called_idx_and_a_wrong_name_is_refused(tmp_path, mnis
     with pytest.raises(DataError, match="holds mnist, not fashion-mnist"):
         load_dataset("fashion-mnist", mnist_dir, test_only=True)
     assert load_dataset(data_dir=mnist_dir, test_only=True).name == "mnist"
-
-
-def test_fashion_files_are_recognised_by_their_published_checksums(tmp_path, monkeypatch):
-    """Published .gz archives are recognised by their md5 (here: made-up files whose md5
-    is put into the registry, as the real archives' md5 are)."""
-    from softmax_mnist.data import registry
-
-    arrays = make_idx_set(tmp_path)
-    md5 = {f"{stem}-{'idx3' if a.ndim == 3 else 'idx1'}-ubyte.gz": hashlib.md5(
-        (tmp_path / f"{stem}-{'idx3' if a.ndim == 3 else 'idx1'}-ubyte.gz").read_bytes()
-    ).hexdigest() for stem, a in arrays.items()}
-    monkeypatch.setitem(registry.DATASETS, "fashion-mnist",
-                        registry.DatasetInfo(**{**registry.DATASETS["fashion-mnist"].__dict__,
-                                                "md5": md5}))
-    data = load_dataset(data_dir=tmp_path, log=lambda m: None)
-    assert data.name == "fashion-mnist" and data.classes[9] == "Ankle boot"
 
 
 def test_evaluate_reads_only_the_test_files(tmp_path):

@@ -9,7 +9,9 @@ from .registry import (
     IMAGE_SIDE,
     NUM_CLASSES,
     DatasetInfo,
+    content_digest,
 )
 
 __all__ = ["DATASETS", "DATASET_NAMES", "IMAGE_PIXELS", "IMAGE_SIDE", "NUM_CLASSES", "Dataset",
-           "DatasetInfo", "load_dataset", "load_mnist", "read_idx", "read_pair", "write_idx"]
+           "DatasetInfo", "content_digest", "load_dataset", "load_mnist", "read_idx",
+           "read_pair", "write_idx"]

@@ -28,6 +28,7 @@ from .registry import (
     SAMPLE,
     DatasetInfo,
     archive_name,
+    content_digest,
     dataset_info,
 )
 
@@ -103,26 +104,35 @@ UNRECOGNISED = "idx"
 """The name of MNIST-format files that are none of the known sets."""
 
 
-def identify(files: dict[str, Path], labels: dict[str, np.ndarray]) -> str | None:
+def identify(files: dict[str, Path], decoded: dict[str, np.ndarray]) -> str | None:
     """The known set these files are, or None.
 
-    A set is recognised when every label file loaded (``labels``: part -> decoded labels)
-    is that set's: its decoded bytes have the set's known md5, or the file is the set's
-    published ``.gz`` archive (its md5).
+    A set is recognised when every part loaded (``decoded``: part -> decoded array) is
+    that set's: its :func:`~.registry.content_digest` is the set's, whatever compressed
+    the file and under which name. A set whose content digests are not recorded is
+    recognised only in its published ``.gz`` archives (their md5).
     """
+    digests = {part: content_digest(array) for part, array in decoded.items()}
     for info in DATASETS.values():
-        if all(_is_part_of(info, part, files[part], y) for part, y in labels.items()):
+        if all(_is_part_of(info, part, files[part], digest) for part, digest in digests.items()):
             return info.name
     return None
 
 
-def _is_part_of(info: DatasetInfo, part: str, path: Path, y: np.ndarray) -> bool:
-    if part in info.label_md5:
-        return hashlib.md5(y.tobytes()).hexdigest() == info.label_md5[part]
-    if path.suffix == ".gz" and path.stat().st_size < (1 << 20):
-        digest = hashlib.md5(path.read_bytes()).hexdigest()
-        return digest == info.md5.get(archive_name(part))
+def _is_part_of(info: DatasetInfo, part: str, path: Path, digest: str) -> bool:
+    if info.content:
+        return info.content.get(part) == digest
+    if path.suffix == ".gz" and path.stat().st_size < (64 << 20):
+        return _file_md5(path) == info.md5.get(archive_name(part))
     return False
+
+
+def _file_md5(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def load_dataset(name: str | None = None, data_dir: str | os.PathLike[str] | None = None, *,
@@ -147,10 +157,10 @@ def load_dataset(name: str | None = None, data_dir: str | os.PathLike[str] | Non
             validation splits are empty.
         log: where one-line notes go (stderr by default).
 
-    The files are recognised by their labels: a run on Fashion-MNIST files is called
-    ``fashion-mnist`` whatever folder they came from; files that are none of the known
-    sets are called ``idx`` (unless ``name`` says what they are). ``name`` naming
-    another known set than the files hold is a DataError.
+    The files are recognised by their decoded content: a run on Fashion-MNIST files is
+    called ``fashion-mnist`` whatever folder they came from and whoever compressed them;
+    files that are none of the known sets are called ``idx`` (unless ``name`` says what
+    they are). ``name`` naming another known set than the files hold is a DataError.
     """
     info = dataset_info(name or "mnist")
     parts = ("test_images", "test_labels") if test_only else tuple(PARTS)
@@ -165,8 +175,9 @@ def load_dataset(name: str | None = None, data_dir: str | os.PathLike[str] | Non
     y = np.zeros(0, np.uint8)
     if not test_only:
         X, y = read(files["train_images"], files["train_labels"])
-    labels = {"test_labels": y_test, **({} if test_only else {"train_labels": y})}
-    name, info = _truthful_name(name, source, files, labels, log)
+    decoded = {"test_images": X_test, "test_labels": y_test,
+               **({} if test_only else {"train_images": X, "train_labels": y})}
+    name, info = _truthful_name(name, source, files, decoded, log)
     val = (0 if test_only else default_val_size(len(y))) if val_size is None else val_size
     if not 0 <= val < max(len(y), 1):
         raise ConfigError(f"{{val_size}} must be in [0, {len(y) - 1}] (the training file "
@@ -178,12 +189,12 @@ def load_dataset(name: str | None = None, data_dir: str | os.PathLike[str] | Non
 
 
 def _truthful_name(asked: str | None, source: str, files: dict[str, Path],
-                   labels: dict[str, np.ndarray],
+                   decoded: dict[str, np.ndarray],
                    log: Callable[[str], None]) -> tuple[str, DatasetInfo]:
     """The name a data set is reported under, and its registry entry (for class names)."""
     if source == "bundled sample":
         return SAMPLE, dataset_info(SAMPLE)
-    found = identify(files, labels)
+    found = identify(files, decoded)
     if found is not None and asked not in (None, found):
         raise DataError(f"{source} holds {found}, not {asked}: drop --dataset or point "
                         f"--data-dir at {asked}'s files.")
