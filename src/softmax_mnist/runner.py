@@ -30,24 +30,31 @@ from .outputs import OutputFolder
 from .plots import LiveCurves, plot_curves
 from .preprocessing import Pipeline
 from .preprocessing.augment import augmenter
-from .teaching.adapter import course_parts, refuse_unsupported
-from .teaching.student import implementation_record
-from .training import Callback, History, Solver, TrainConfig, TrainingInterrupted
+from .training import (
+    Callback,
+    History,
+    LearnerFactory,
+    NetworkLearner,
+    Solver,
+    TrainConfig,
+    TrainingInterrupted,
+)
 from .training.checkpoint import NAME as CHECKPOINT
 from .training.checkpoint import save_checkpoint
 
 Splits = dict[str, tuple[np.ndarray, np.ndarray]]  # "train"/"val"/"test" -> (X, y)
+RAW_SPLITS = ("train", "val")  # the Solver's: mapped by Prepared.features when it has one
 
 
 @dataclass(frozen=True)
 class Prepared:
     """A fitted pipeline and the splits as the Solver takes them.
 
-    When every step is cheap (or the raw images are needed: ``--augment``), the training
-    split keeps its raw rows (uint8 images: 4× less memory to walk through every epoch)
-    and ``features`` maps each batch; the other splits, evaluated whole after every
-    epoch, hold their features already. Otherwise every split holds its features and
-    ``features`` is None.
+    When every step is cheap (or the raw images are needed: ``--augment``), the splits the
+    Solver walks (train and val) keep their raw rows (uint8 images: 4× less memory to
+    walk through every epoch) and ``features`` maps each batch; the test split, evaluated
+    after training (and by per-epoch test curves), holds its features already. Otherwise
+    every split holds its features and ``features`` is None.
     """
 
     pipeline: Pipeline
@@ -58,7 +65,7 @@ class Prepared:
 
     def features_of(self, split: str) -> Callable[[np.ndarray], np.ndarray] | None:
         """The map that turns ``splits[split]`` rows into the network's input."""
-        return self.features if split == "train" else None
+        return self.features if split in RAW_SPLITS else None
 
 
 def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepared:
@@ -69,7 +76,7 @@ def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepa
     X_train = splits["train"][0]
     train_features = pipeline.fit_transform(X_train)
     features = pipeline.transform if pipeline.cheap or keep_raw else None
-    ready = {name: (X if name == "train" and features else
+    ready = {name: (X if name in RAW_SPLITS and features else
                     train_features if name == "train" else pipeline.transform(X), y)
              for name, (X, y) in splits.items()}
     return Prepared(pipeline, ready, features, train_features.shape[1],
@@ -79,15 +86,16 @@ def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepa
 def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_classes: int,
                 *, callbacks: Sequence[Callback] = (), progress: bool = False,
                 resume_state: dict[str, Any] | None = None,
-                impl: str | os.PathLike[str] | None = None) -> Solver:
+                learner: LearnerFactory | None = None) -> Solver:
     """Build ``spec``'s network for the prepared features and train it on their splits.
 
     Returns the Solver after training: its ``network``, ``history``, ``train_seconds``
     and ``divergence``. With ``resume_state`` (a Solver ``state_dict``) training goes on
-    from there. With ``impl``, a folder with a student's ``loss.py`` and ``optimizer.py``
-    (the course interface), their ``SoftmaxCrossEntropyLoss`` and ``SGD`` train instead of
-    ours, from the same initial weights (see :mod:`softmax_mnist.teaching.adapter`); the
-    returned Solver's ``network`` is then one of ours holding their trained W and b.
+    from there. ``learner`` builds the Learner that trains from the seeded initial network
+    (default ``NetworkLearner.from_config``: ours); e.g.
+    ``teaching.adapter.course_learner(folder)`` trains a student's ``loss.py`` and
+    ``optimizer.py`` (the course interface) from the same initial weights, and the
+    Solver's ``network`` is then one of ours holding their trained W and b.
 
     With ``config.augment``, every training batch is distorted at random before its
     features are computed (``prepared`` must keep the raw images: ``prepare(…,
@@ -95,8 +103,6 @@ def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_cl
 
     Raises:
         TrainingInterrupted: on Ctrl-C; it carries a checkpoint of the last epoch.
-        ConfigError: ``impl`` with hidden layers, Nesterov momentum, weight decay, Adam
-            or the MSE loss.
     """
     (X_train, y_train), (X_val, y_val) = prepared.splits["train"], prepared.splits["val"]
     augment = augmenter(config.augment)
@@ -104,20 +110,13 @@ def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_cl
         raise ConfigError("{augment} distorts raw images, but the splits hold precomputed "
                           "features: prepare(…, keep_raw=True).", params=("augment",))
     network = spec.network(prepared.num_features, num_classes, config.seed)
-    course = loss = optimizer = None
-    if impl is not None:
-        refuse_unsupported(spec, config)
-        course = course_parts(impl, network, config)
-        network, loss, optimizer = course.network, course.loss, course.optimizer
-    solver = Solver(network, X_train, y_train, X_val, y_val, config, loss=loss,
-                    optimizer=optimizer, features=prepared.features,
-                    val_features=prepared.features_of("val"), augment=augment,
-                    callbacks=callbacks, progress=progress)
+    start = learner if learner is not None else NetworkLearner.from_config
+    solver = Solver(start(network, config), X_train, y_train, X_val, y_val, config,
+                    features=prepared.features, augment=augment, callbacks=callbacks,
+                    progress=progress)
     if resume_state is not None:
         solver.load_state(resume_state)
     solver.train()
-    if course is not None:
-        solver.network = course.network.to_network()
     return solver
 
 
@@ -159,27 +158,35 @@ class RunResult:
 
 RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config")
 """The arguments of a run as ``run_and_save`` takes them (and checkpoints keep them)."""
-OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl)
+OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl), kept for --resume
 RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
 """The files that mark a folder as holding a run (``curves.png`` goes with them)."""
+OUR_IMPLEMENTATION = {"by": "softmax-mnist"}
+"""metrics.json's ``implementation`` of a run trained by the package's own code."""
 LIVE_CURVES = ".curves-live.png"
 """The live curves while a run replaces an earlier complete one (removed at the end)."""
 
 
 def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
-                 resume_state: dict[str, Any] | None = None) -> RunResult:
+                 resume_state: dict[str, Any] | None = None,
+                 learner: LearnerFactory | None = None,
+                 implementation: dict[str, Any] | None = None) -> RunResult:
     """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
     ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
     ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
-    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl`` for a
-    student's implementation): on Ctrl-C or
-    SIGTERM it goes into ``checkpoint.npz`` with the solver's state before the
-    TrainingInterrupted is passed on; a finished run removes the checkpoint.
+    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl``: the
+    folder of a student's implementation, which ``learner`` and ``implementation`` train
+    and describe, see :func:`train`): on Ctrl-C or SIGTERM it goes into
+    ``checkpoint.npz`` with the solver's state before the TrainingInterrupted is passed
+    on; a finished run removes the checkpoint.
     """
     if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
         raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
                           f"{', '.join(OPTIONAL_RUN_KEYS)}), got {sorted(run)}.")
+    if ("impl" in run) != (learner is not None):
+        raise ConfigError("a run with impl trains by the student's classes and only then: "
+                          "give learner=teaching.adapter.course_learner(impl) with it.")
     start = History.from_dict(resume_state["history"]) if resume_state is not None else None
     # watch curves.png in an image viewer while it trains; an earlier complete run being
     # overwritten keeps its curves.png until this one is complete
@@ -188,8 +195,9 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     live = LiveCurves(live_path, start=start)
     try:
         try:
-            result = train(**run, progress=progress, resume_state=resume_state,
-                           callbacks=[live])
+            result = train(**{k: run[k] for k in RUN_KEYS}, progress=progress,
+                           resume_state=resume_state, callbacks=[live], learner=learner,
+                           implementation=implementation)
         except TrainingInterrupted as exc:
             with signals.deferred():
                 save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
@@ -211,8 +219,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
           hidden: Sequence[int] = (), activation: str = "relu", layers: str = "",
           progress: bool = True,
           allow_download: bool = True, resume_state: dict[str, Any] | None = None,
-          callbacks: Sequence[Callback] = (), impl: str | None = None,
-          **options: Any) -> RunResult:
+          callbacks: Sequence[Callback] = (), learner: LearnerFactory | None = None,
+          implementation: dict[str, Any] | None = None, **options: Any) -> RunResult:
     """Train softmax regression (or an MLP, a CNN: ``hidden``, ``layers``) and test it.
 
     Args:
@@ -230,8 +238,10 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
             arguments) to continue from.
         callbacks: extra training callbacks, e.g. ``plots.NotebookCurves()`` to watch the
             curves in Jupyter.
-        impl: a folder with a student's ``loss.py`` and ``optimizer.py``, which then train
-            (see :func:`fit_network`); metrics and model name it.
+        learner: builds the Learner that trains (see :func:`fit_network`; default ours).
+        implementation: which code that is, for metrics.json and the model file (default
+            ``{"by": "softmax-mnist"}``; ``teaching.student.implementation_record(folder)``
+            for a student's).
 
     Returns:
         RunResult with the model (preprocessing included), History and metrics.
@@ -252,10 +262,10 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
     prepared = prepare(spec.pipeline(), data.splits(), keep_raw=config.augment != "none")
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
-                         progress=progress, resume_state=resume_state, impl=impl)
+                         progress=progress, resume_state=resume_state, learner=learner)
     try:
         metrics = _metrics(data, config, spec, prepared, solver, time.perf_counter() - started)
-        metrics["implementation"] = implementation_record(impl)
+        metrics["implementation"] = implementation or OUR_IMPLEMENTATION
     except KeyboardInterrupt as exc:  # training is over: keep it, resuming only evaluates
         raise TrainingInterrupted(solver.state_dict(), solver.epoch,
                                   getattr(exc, "signum", signal.SIGINT)) from None
