@@ -1,10 +1,5 @@
-"""One training run end to end: data → preprocessing → network → solver → test.
-
-``prepare`` (fit the preprocessing on the training split) and ``fit_network`` (build the
-network, make the Solver, train) are the one training path: ``train`` below, every run
-of the experiments and the scikit-learn estimator go through them. The test set is
-touched once, after training, to report; nothing is chosen on it.
-"""
+"""``train``: one run end to end, data → preprocessing → network → solver → test, and the
+metrics that describe it."""
 
 from __future__ import annotations
 
@@ -13,204 +8,21 @@ import platform
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from . import signals
-from ._version import __version__
-from .data import Dataset, load_dataset
-from .errors import ConfigError
-from .fileio import finite, write_json
-from .model import Model, ModelSpec
-from .outputs import OutputFolder
-from .plots import LiveCurves, plot_curves
-from .preprocessing import Pipeline
-from .preprocessing.augment import augmenter
-from .training import (
-    Callback,
-    History,
-    LearnerFactory,
-    NetworkLearner,
-    Solver,
-    TrainConfig,
-    TrainingInterrupted,
-)
-from .training.checkpoint import NAME as CHECKPOINT
-from .training.checkpoint import save_checkpoint
+from .._version import __version__
+from ..data import Dataset, load_dataset
+from ..fileio import finite
+from ..model import Model, ModelSpec
+from ..training import Callback, LearnerFactory, Solver, TrainConfig, TrainingInterrupted
+from .fit import Prepared, fit_network, prepare
+from .result import RunResult
 
-Splits = dict[str, tuple[np.ndarray, np.ndarray]]  # "train"/"val"/"test" -> (X, y)
-RAW_SPLITS = ("train", "val")  # the Solver's: mapped by Prepared.features when it has one
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A fitted pipeline and the splits as the Solver takes them.
-
-    When every step is cheap (or the raw images are needed: ``--augment``), the splits the
-    Solver walks (train and val) keep their raw rows (uint8 images: 4× less memory to
-    walk through every epoch) and ``features`` maps each batch; the test split, evaluated
-    after training (and by per-epoch test curves), holds its features already. Otherwise
-    every split holds its features and ``features`` is None.
-    """
-
-    pipeline: Pipeline
-    splits: Splits
-    features: Callable[[np.ndarray], np.ndarray] | None
-    num_features: int
-    seconds: float  # spent fitting and precomputing
-
-    def features_of(self, split: str) -> Callable[[np.ndarray], np.ndarray] | None:
-        """The map that turns ``splits[split]`` rows into the network's input."""
-        return self.features if split in RAW_SPLITS else None
-
-
-def prepare(pipeline: Pipeline, splits: Splits, keep_raw: bool = False) -> Prepared:
-    """Fit ``pipeline`` on ``splits["train"]`` only, then ready every split for training;
-    ``keep_raw``: keep the raw rows even when the pipeline is not cheap (augmentation
-    distorts the raw images of each batch, before the pipeline)."""
-    started = time.perf_counter()
-    X_train = splits["train"][0]
-    train_features = pipeline.fit_transform(X_train)
-    features = pipeline.transform if pipeline.cheap or keep_raw else None
-    ready = {name: (X if name in RAW_SPLITS and features else
-                    train_features if name == "train" else pipeline.transform(X), y)
-             for name, (X, y) in splits.items()}
-    return Prepared(pipeline, ready, features, train_features.shape[1],
-                    time.perf_counter() - started)
-
-
-def fit_network(prepared: Prepared, spec: ModelSpec, config: TrainConfig, num_classes: int,
-                *, callbacks: Sequence[Callback] = (), progress: bool = False,
-                resume_state: dict[str, Any] | None = None,
-                learner: LearnerFactory | None = None) -> Solver:
-    """Build ``spec``'s network for the prepared features and train it on their splits.
-
-    Returns the Solver after training: its ``network``, ``history``, ``train_seconds``
-    and ``divergence``. With ``resume_state`` (a Solver ``state_dict``) training goes on
-    from there. ``learner`` builds the Learner that trains from the seeded initial network
-    (default ``NetworkLearner.from_config``: ours); e.g.
-    ``teaching.adapter.course_learner(folder)`` trains a student's ``loss.py`` and
-    ``optimizer.py`` (the course interface) from the same initial weights, and the
-    Solver's ``network`` is then one of ours holding their trained W and b.
-
-    With ``config.augment``, every training batch is distorted at random before its
-    features are computed (``prepared`` must keep the raw images: ``prepare(…,
-    keep_raw=True)``).
-
-    Raises:
-        TrainingInterrupted: on Ctrl-C; it carries a checkpoint of the last epoch.
-    """
-    (X_train, y_train), (X_val, y_val) = prepared.splits["train"], prepared.splits["val"]
-    augment = augmenter(config.augment)
-    if augment is not None and prepared.features is None:
-        raise ConfigError("{augment} distorts raw images, but the splits hold precomputed "
-                          "features: prepare(…, keep_raw=True).", params=("augment",))
-    network = spec.network(prepared.num_features, num_classes, config.seed)
-    start = learner if learner is not None else NetworkLearner.from_config
-    solver = Solver(start(network, config), X_train, y_train, X_val, y_val, config,
-                    features=prepared.features, augment=augment, callbacks=callbacks,
-                    progress=progress)
-    if resume_state is not None:
-        solver.load_state(resume_state)
-    solver.train()
-    return solver
-
-
-@dataclass
-class RunResult:
-    """A trained model, its History and the metrics written to ``metrics.json``."""
-
-    model: Model
-    history: History
-    metrics: dict[str, Any]
-
-    @property
-    def test_accuracy(self) -> float:
-        """Accuracy on the test split, in [0, 1]."""
-        return self.metrics["test_accuracy"]
-
-    def summary(self) -> str:
-        """One line: test, validation and train accuracy, epochs, seconds, data set."""
-        m = self.metrics
-        status = "DIVERGED (best epoch kept): " if m["diverged"] else ""
-        val = "–" if m["val_accuracy"] is None else f"{m['val_accuracy']:.2%}"
-        return (f"{status}test accuracy {m['test_accuracy']:.2%} (loss {m['test_loss']:.4f}), "
-                f"val {val}, train {m['train_accuracy']:.2%} after "
-                f"{m['epochs_run']} epoch{'' if m['epochs_run'] == 1 else 's'} in "
-                f"{m['train_seconds']:.2f}s [{m['dataset']}]")
-
-    def save(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Write ``model.npz``, ``metrics.json`` and ``curves.png`` into ``out_dir``."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        self.model.save(out / "model.npz")
-        write_json(out / "metrics.json", self.metrics)
-        if self.history.epochs_run:
-            plot_curves(self.history, out / "curves.png",
-                        title=f"{self.metrics['dataset']}: test accuracy "
-                              f"{self.metrics['test_accuracy']:.2%}")
-        return out
-
-
-RUN_KEYS = ("dataset", "data_dir", "val_size", "allow_download", "spec", "config")
-"""The arguments of a run as ``run_and_save`` takes them (and checkpoints keep them)."""
-OPTIONAL_RUN_KEYS = ("impl",)  # a student's folder (train --impl), kept for --resume
-RUN_FILES = ("model.npz", "metrics.json", CHECKPOINT)
-"""The files that mark a folder as holding a run (``curves.png`` goes with them)."""
 OUR_IMPLEMENTATION = {"by": "softmax-mnist"}
 """metrics.json's ``implementation`` of a run trained by the package's own code."""
-LIVE_CURVES = ".curves-live.png"
-"""The live curves while a run replaces an earlier complete one (removed at the end)."""
-
-
-def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
-                 resume_state: dict[str, Any] | None = None,
-                 learner: LearnerFactory | None = None,
-                 implementation: dict[str, Any] | None = None) -> RunResult:
-    """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
-
-    ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
-    ``run`` holds the run's arguments as plain data (``dataset``, ``data_dir``,
-    ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl``: the
-    folder of a student's implementation, which ``learner`` and ``implementation`` train
-    and describe, see :func:`train`): on Ctrl-C or SIGTERM it goes into
-    ``checkpoint.npz`` with the solver's state before the TrainingInterrupted is passed
-    on; a finished run removes the checkpoint.
-    """
-    if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
-        raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
-                          f"{', '.join(OPTIONAL_RUN_KEYS)}), got {sorted(run)}.")
-    if ("impl" in run) != (learner is not None):
-        raise ConfigError("a run with impl trains by the student's classes and only then: "
-                          "give learner=teaching.adapter.course_learner(impl) with it.")
-    start = History.from_dict(resume_state["history"]) if resume_state is not None else None
-    # watch curves.png in an image viewer while it trains; an earlier complete run being
-    # overwritten keeps its curves.png until this one is complete
-    replacing = (folder.path / "metrics.json").exists()
-    live_path = folder.path / (LIVE_CURVES if replacing else "curves.png")
-    live = LiveCurves(live_path, start=start)
-    try:
-        try:
-            result = train(**{k: run[k] for k in RUN_KEYS}, progress=progress,
-                           resume_state=resume_state, callbacks=[live], learner=learner,
-                           implementation=implementation)
-        except TrainingInterrupted as exc:
-            with signals.deferred():
-                save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
-            raise
-        with signals.deferred():
-            with folder.staging() as stage:
-                result.save(stage)
-            (folder.path / CHECKPOINT).unlink(missing_ok=True)
-    finally:
-        if replacing:
-            live_path.unlink(missing_ok=True)
-    return result
-
 
 def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = None,
           config: TrainConfig | dict[str, Any] | None = None, *,
