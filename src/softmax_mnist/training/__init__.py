@@ -8,6 +8,7 @@ state of an interrupted run). Imports ``nn``; never the preprocessing or the dat
 
 from .callbacks import (
     EPOCH_KEYS,
+    BestEpoch,
     Callback,
     EarlyStopping,
     Evaluation,
@@ -20,6 +21,6 @@ from .config import TRAIN_OPTIONS, TrainConfig
 from .learner import Learner, LearnerFactory, NetworkLearner
 from .solver import Solver, TrainingInterrupted
 
-__all__ = ["EPOCH_KEYS", "TRAIN_OPTIONS", "Callback", "EarlyStopping", "Evaluation",
+__all__ = ["EPOCH_KEYS", "TRAIN_OPTIONS", "BestEpoch", "Callback", "EarlyStopping", "Evaluation",
            "EvaluationCurve", "History", "Learner", "LearnerFactory", "NetworkLearner",
            "PlateauStopping", "Solver", "Stopper", "TrainConfig", "TrainingInterrupted"]

@@ -25,7 +25,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,7 @@ from tqdm.auto import tqdm
 from .. import signals
 from ..errors import ConfigError
 from ..nn import Network
-from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
+from .callbacks import BestEpoch, Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
 from .learner import Learner, NetworkLearner
 
@@ -49,15 +48,6 @@ class TrainingInterrupted(KeyboardInterrupt):
     def __init__(self, checkpoint: dict[str, Any], epoch: int, signum: int = signal.SIGINT):
         super().__init__(f"interrupted in epoch {epoch}")
         self.checkpoint, self.epoch, self.signum = checkpoint, epoch, signum
-
-
-@dataclass
-class BestEpoch:
-    """The epoch with the best validation accuracy so far, and its weights."""
-
-    val_accuracy: float
-    epoch: int  # 0: no epoch finished yet (the weights are the initial ones)
-    weights: list[np.ndarray]
 
 
 class Solver:
@@ -197,8 +187,7 @@ class Solver:
         self.history.record(**logs)
         self.epoch = epoch
         self._report_epoch(epoch)
-        if val_acc > self.best.val_accuracy or np.isnan(val_acc):  # no validation: the latest
-            self.best = BestEpoch(val_acc, epoch, self.learner.get_weights())
+        self.best.update(epoch, val_acc, self.learner.get_weights)
         logs["train_seconds"] = self.train_seconds
         votes = [cb.on_epoch_end(epoch, logs, self.learner) for cb in self.callbacks]
         if train_loss > self._explode_at:
@@ -273,7 +262,7 @@ class Solver:
                 "optimizer": self.learner.state(), "rng": self.rng.bit_generator.state,
                 "history": self.history.to_dict(), "train_seconds": self.train_seconds,
                 "stopper": self.stopper.state() if self.stopper else None,
-                "best": {"val_accuracy": self.best.val_accuracy, "epoch": self.best.epoch,
+                "best": {"val_accuracy": self.best.value, "epoch": self.best.epoch,
                          "weights": [w.copy() for w in self.best.weights]}}
 
     def load_state(self, state: dict[str, Any]) -> None:
