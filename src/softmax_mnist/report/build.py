@@ -43,7 +43,7 @@ from .render import html_body, render_html, render_markdown
 from .results import Diagnostics, Section
 from .safety import file_stem
 from .sections import Context, analyse, diagnostics
-from .text import LANGS
+from .words import LANGS
 
 REPORT_FILES = ("report.md", "report.html", "results.json")
 """The files that mark a folder as holding a report (the figures go with them)."""
