@@ -16,7 +16,6 @@ same weights.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -58,7 +57,7 @@ class Learner(Protocol):
     num_classes: int
     learning_rate: float
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]: ...
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]: ...
 
     def training(self, rng: np.random.Generator) -> AbstractContextManager[None]: ...
 
@@ -125,7 +124,7 @@ class NetworkLearner:
     def learning_rate(self, value: float) -> None:
         self.optimizer.learning_rate = value
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         loss, correct = self.loss.forward(self.network.forward(x), y)
         if math.isfinite(loss):
             self.network.backward(self.loss.backward())
@@ -162,7 +161,3 @@ class NetworkLearner:
     def to_network(self) -> Network:
         return self.network
 
-
-def no_dropout(rng: np.random.Generator) -> AbstractContextManager[None]:
-    """``Learner.training`` of a model without dropout: nothing changes."""
-    return contextlib.nullcontext()
