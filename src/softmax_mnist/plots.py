@@ -23,7 +23,7 @@ from PIL import Image
 from . import signals
 from .fileio import atomic_path
 from .fonts import cjk_font
-from .training.callbacks import Callback, History
+from .training.callbacks import BestEpoch, Callback, History
 
 SCREEN_DPI = 110  # curves.png of a run
 PRINT_DPI = 200  # the report's figures: a 10-inch figure on a 17 cm column is ~300 dpi
@@ -94,14 +94,17 @@ class _Curves(Callback):
         self.history = start if start is not None else History()
         self._drawn_at = -float("inf")
         self._pending = False
+        self._best = BestEpoch()
+        for i, value in enumerate(self.history.history["val_accuracy"], 1):  # a resumed run
+            self._best.update(i, value)
 
     def on_train_begin(self, network: Any) -> None:
         self.history = History()
+        self._best = BestEpoch()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float], network: Any) -> bool:
         self.history.record(**logs)
-        val = self.history.history["val_accuracy"]
-        if val[-1] == max(val):  # NaN (no validation) is never the max: no best epoch
+        if self._best.update(epoch, logs["val_accuracy"]):
             self.history.best_epoch = epoch
         self._pending = True
         return False

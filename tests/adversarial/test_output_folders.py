@@ -31,7 +31,8 @@ def test_a_shell_loop_of_runs_leaves_one_folder_each(tmp_path):
     """Four runs started in the same second, no --out: four complete folders."""
     procs = [_cli("train", *SAMPLE, "--lr", lr, cwd=tmp_path) for lr in ("0.01", "0.1",
                                                                           "0.5", "1")]
-    assert all(p.wait(timeout=300) == 0 for p in procs)
+    errors = [p.communicate(timeout=300)[1] for p in procs]  # reads and closes the pipes
+    assert all(p.returncode == 0 for p in procs), errors
     folders = sorted((tmp_path / "runs").iterdir())
     assert len(folders) == 4
     rates = sorted(json.loads((f / "metrics.json").read_text())["config"]["learning_rate"]
@@ -44,7 +45,8 @@ def test_two_runs_on_one_folder_leave_one_complete_run_and_one_refusal(tmp_path)
     out = tmp_path / "shared"
     procs = [_cli("train", *SAMPLE, "--epochs", "3", "--lr", lr, "--out", str(out))
              for lr in ("0.05", "0.2")]
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    results = [(p.returncode, err) for p in procs
+               for _, err in [p.communicate(timeout=300)]]
     assert sorted(code for code, _ in results) == [0, 2], results
     refusal = next(err for code, err in results if code == 2)
     assert refusal.count("\n") == 1 and ("being written by another" in refusal

@@ -14,7 +14,7 @@ from matplotlib.transforms import Bbox
 
 from softmax_mnist.data import load_dataset
 from softmax_mnist.experiments import REPORT_STUDIES, load_study
-from softmax_mnist.report import build, figures, make_report
+from softmax_mnist.report import build, make_report, plotting
 from softmax_mnist.report.figures import coinciding, smooth
 
 
@@ -82,7 +82,7 @@ def drawn(tmp_path_factory):
     """Every figure of a quick report (en and zh, drawn in this process), checked as it is
     saved: {(lang, file): problems}."""
     problems: dict[tuple[str, str], list[str]] = {}
-    original = figures.save_figure
+    original = plotting.save_figure
     lang = None
 
     def checked(fig, path, dpi):
@@ -92,7 +92,7 @@ def drawn(tmp_path_factory):
         original(fig, path, dpi)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(figures, "save_figure", checked)
+    mp.setattr(plotting, "save_figure", checked)
     mp.setattr(build, "_local_jobs", lambda jobs: 1)  # draw here, where the check is
     studies = [load_study(name, quick=True) for name in REPORT_STUDIES
                if name != "preprocessing"]  # the ablation has no figure
@@ -197,14 +197,14 @@ def test_time_axes_stay_readable_whatever_an_epoch_takes(tmp_path, monkeypatch, 
         return {speed_key(s): EpochTiming(seconds, 1, 1, 1) for s in specs}
 
     saved = {}
-    original = figures.save_figure
+    original = plotting.save_figure
 
     def checked(fig, path, dpi):
         saved[path.name] = overlapping_text(fig)
         original(fig, path, dpi)
 
     monkeypatch.setattr(build, "time_epochs", fixed)
-    monkeypatch.setattr(figures, "save_figure", checked)
+    monkeypatch.setattr(plotting, "save_figure", checked)
     monkeypatch.setattr(build, "_local_jobs", lambda jobs: 1)
     make_report([load_study("epochs", quick=True)], load_dataset("mnist-sample"), tmp_path,
                 lang="zh", quick=True, jobs=2, progress=False, pdf=False)

@@ -16,8 +16,9 @@ from softmax_mnist.model import ModelSpec
 from softmax_mnist.nn.gradcheck import numerical_gradient, relative_error
 from softmax_mnist.runner import fit_network, prepare
 from softmax_mnist.teaching import reference
+from softmax_mnist.teaching.adapter import course_learner
 from softmax_mnist.teaching.speed import find_row_loop
-from softmax_mnist.training import TrainConfig, TrainingInterrupted
+from softmax_mnist.training import Callback, TrainConfig, TrainingInterrupted
 from softmax_mnist.training.checkpoint import load_checkpoint, save_checkpoint
 from student_code import BUGS, CORRECT, write_impl
 
@@ -94,21 +95,21 @@ def test_an_interrupted_impl_run_resumes_to_the_same_weights(tmp_path):
     data = load_dataset("mnist-sample", progress=False)
     prepared = prepare(ModelSpec().pipeline(), data.splits())
     config = TrainConfig(max_epoch=3, early_stop="none")
-    whole = fit_network(prepared, ModelSpec(), config, 10, impl=CORRECT)
+    whole = fit_network(prepared, ModelSpec(), config, 10, learner=course_learner(CORRECT))
 
-    class StopAfter:  # Ctrl-C at the end of epoch 2
-        def on_train_begin(self, network): pass
-        def on_train_end(self, network): pass
+    class StopAfter(Callback):  # Ctrl-C at the end of epoch 2
         def on_epoch_end(self, epoch, logs, network):
             if epoch == 2:
                 raise KeyboardInterrupt
 
     with pytest.raises(TrainingInterrupted) as stopped:
-        fit_network(prepared, ModelSpec(), config, 10, impl=CORRECT, callbacks=[StopAfter()])
+        fit_network(prepared, ModelSpec(), config, 10, learner=course_learner(CORRECT),
+                    callbacks=[StopAfter()])
     save_checkpoint(tmp_path / "c.npz", stopped.value.checkpoint, {})
     state, _ = load_checkpoint(tmp_path / "c.npz")
     assert state["optimizer"]["attributes"]["velocity"]["W"].shape == (784, 10)
-    resumed = fit_network(prepared, ModelSpec(), config, 10, impl=CORRECT, resume_state=state)
+    resumed = fit_network(prepared, ModelSpec(), config, 10, learner=course_learner(CORRECT),
+                          resume_state=state)
     for a, b in zip(whole.network.get_weights(), resumed.network.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 

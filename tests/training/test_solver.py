@@ -51,24 +51,22 @@ def test_unknown_option_is_rejected_with_a_suggestion():
         Solver(Network.build(20, 10), X, y, X, y, learning_rat=0.1)
 
 
-def test_optimizer_and_loss_by_name_are_the_config_options():
-    """Solver(..., optimizer="adam", loss="mse") as course-style keywords: the same
-    weights as the same options in a TrainConfig (and an Adam, not a crash)."""
+def test_a_network_trains_by_the_loss_and_optimizer_its_config_names():
+    """Solver(net, ..., optimizer="adam", loss="mse"): the same weights as a
+    NetworkLearner given an Adam and an EuclideanLoss of the same settings."""
     from softmax_mnist.nn import Adam, EuclideanLoss
+    from softmax_mnist.training import NetworkLearner
 
     X, y = _blobs()
-
-    def trained(**kwargs):
-        net = Network.build(20, 10, seed=0)
-        solver = Solver(net, X, y, X[:50], y[:50], progress=False, **kwargs)
-        solver.train()
-        return solver, net.layers[0].params["W"]
-
-    by_name, w1 = trained(optimizer="adam", loss="mse", learning_rate=0.001, max_epoch=2)
-    _, w2 = trained(config=TrainConfig(optimizer="adam", loss="mse", learning_rate=0.001,
-                                       max_epoch=2))
-    assert isinstance(by_name.optimizer, Adam) and isinstance(by_name.loss_fn, EuclideanLoss)
-    np.testing.assert_array_equal(w1, w2)
+    options = dict(optimizer="adam", loss="mse", learning_rate=0.001, max_epoch=2)
+    net = Network.build(20, 10, seed=0)
+    Solver(net, X, y, X[:50], y[:50], progress=False, **options).train()
+    own = Network.build(20, 10, seed=0)
+    learner = NetworkLearner(own, EuclideanLoss(), Adam(own, 0.001, beta1=0.9))
+    Solver(learner, X, y, X[:50], y[:50], TrainConfig(**options), progress=False).train()
+    np.testing.assert_array_equal(net.layers[0].params["W"], own.layers[0].params["W"])
+    assert not np.array_equal(net.layers[0].params["W"],
+                              Network.build(20, 10, seed=0).layers[0].params["W"])
     with pytest.raises(ConfigError, match="takes a function"):
         Solver(Network.build(20, 10), X, y, X, y, augment="affine")
 

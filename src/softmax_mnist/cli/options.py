@@ -16,7 +16,7 @@ from ..data import DATASET_NAMES
 from ..experiments import BACKENDS
 from ..model import MODEL_OPTIONS, ModelSpec
 from ..presets import PRESETS
-from ..report.text import LANGS
+from ..report.words import LANGS
 from ..training import TRAIN_OPTIONS, TrainConfig
 from ..training.options import Option
 

@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .options import add_data_options, add_study_options
+from .options import Parser, add_data_options, add_study_options
 
 ARGS_FILE = ".report-args.json"  # how the report in this folder was asked for (--resume)
 ARGS_FORMAT = "softmax-mnist report-args 1"
@@ -46,6 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_study_options(x, "experiments/<name>-<timestamp>[-N]")
     _add_impl(x)
     x.set_defaults(handler=experiment)
+
+
+def _parser() -> Parser:
+    """A parser of this module's commands alone (the saved arguments of ``--resume``)."""
+    parser = Parser(prog="softmax-mnist")
+    register(parser.add_subparsers(dest="command", required=True, parser_class=Parser))
+    return parser
 
 
 def _add_impl(p: argparse.ArgumentParser) -> None:
@@ -166,7 +173,6 @@ def _number_options(args: argparse.Namespace) -> list[str]:
 def _resume(args: argparse.Namespace) -> int:
     """Continue the interrupted report in ``args.resume`` with the arguments it was run with."""
     from ..errors import ConfigError
-    from . import build_parser
 
     others = sorted({a.split("=")[0] for a in args.argv if a.startswith("--")} - RESUME_KEEPS)
     if others:
@@ -177,7 +183,7 @@ def _resume(args: argparse.Namespace) -> int:
         doc = json.loads((folder / ARGS_FILE).read_text(encoding="utf-8"))
         if doc.get("format") != ARGS_FORMAT or doc.get("command") != args.command:
             raise ValueError("written by another command or version")
-        saved = build_parser().parse_args(doc["argv"])
+        saved = _parser().parse_args(doc["argv"])
         wanted = [(s["name"], s["path"]) for s in doc["studies"]]
         texts = [str(s["text"]) for s in doc["studies"]]
     except FileNotFoundError:

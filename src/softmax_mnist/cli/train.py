@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from ..fileio import printable
     from ..outputs import OutputFolder
     from ..runner import RUN_FILES, run_and_save
-    from ..teaching.adapter import refuse_unsupported
+    from ..teaching.adapter import course_learner, refuse_unsupported
+    from ..teaching.student import implementation_record
     from ..training import TrainingInterrupted
     from ..training.checkpoint import NAME, load_checkpoint
     from .teach import require_passing_check
@@ -77,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
             return 1  # the folder, made for this run, is removed again
         try:
             result = run_and_save(folder, run_args, progress=not args.quiet,
-                                  resume_state=resume_state)
+                                  resume_state=resume_state,
+                                  learner=course_learner(impl) if impl else None,
+                                  implementation=implementation_record(impl))
         except TrainingInterrupted as exc:
             print(f"softmax-mnist: interrupted in epoch {exc.epoch}; saved the state after "
                   f"epoch {exc.checkpoint['epoch']} to {out}/{NAME}. Continue with: "

@@ -22,7 +22,8 @@ from ..fileio import finite
 from ..model import ModelSpec
 from ..nn.architecture import count_macs, parse_architecture
 from ..runner import Prepared, fit_network, prepare
-from ..training import EvaluationCurve, TrainConfig
+from ..teaching.adapter import course_learner
+from ..training import EvaluationCurve, LearnerFactory, TrainConfig
 
 ITERATION_POINTS = 400  # per-iteration losses are returned as at most this many block means
 
@@ -41,6 +42,11 @@ class RunSpec:
     model: ModelSpec = field(default_factory=ModelSpec)
     keep_weights: bool = False
     impl: str | None = None
+
+    @property
+    def learner(self) -> LearnerFactory | None:
+        """What trains the run: the student's classes with ``impl``, else ours (None)."""
+        return course_learner(self.impl) if self.impl is not None else None
 
     @property
     def key(self) -> str:
@@ -146,7 +152,7 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     X_test, y_test = prepared.splits["test"]
     curve = EvaluationCurve(X_test, y_test, prepared.features_of("test"))
     solver = fit_network(prepared, spec.model, spec.config, len(data.classes),
-                         callbacks=[curve], impl=spec.impl)
+                         callbacks=[curve], learner=spec.learner)
     network, history = solver.network, solver.history
     n = history.epochs_run
     final = {}

@@ -25,7 +25,7 @@ from ..fileio import describe_os_error, printable
 from ..model import MODEL_OPTIONS, ModelSpec
 from ..presets import PRESETS
 from ..training import TrainConfig
-from ..training.options import reject_unknown
+from ..training.options import Option, check_options, reject_unknown
 from .run import RunSpec
 
 KINDS = ("baseline", "compare", "grid", "ablation")
@@ -34,8 +34,17 @@ REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs",
 MODEL_KEYS = tuple(k for k in MODEL_OPTIONS if k != "center")  # per run; center is per study
 PRESET_KEY = "model"  # a run's preset: PRESETS[name] gives its defaults
 RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS, PRESET_KEY)
-STUDY_KEYS = ("name", "question", "kind", "title", "center", "base", "runs", "grid",
-              "checkpoints", "thresholds", "quick", "ladder")
+STUDY_OPTIONS = {
+    "name": Option(str, "the study's name: its figures' and sections' prefix"),
+    "question": Option(str, "the lab's question it answers, e.g. Q3"),
+    "kind": Option(str, "how its runs are compared", choices=KINDS),
+    "title": Option(str, "its heading in the report"),
+    "center": Option(str, "the centring of every run", choices=MODEL_OPTIONS["center"].choices),
+    "ladder": Option(bool, "an ablation whose runs build on each other, in order"),
+}
+"""The study file's plain keys; its tables and lists (below) are checked by their parsers."""
+STUDY_TABLES = ("base", "runs", "grid", "quick")
+STUDY_KEYS = (*STUDY_OPTIONS, *STUDY_TABLES, "checkpoints", "thresholds")
 QUICK_KEYS = ("base", "grid", "checkpoints", "thresholds", "runs")  # runs: labels to keep
 LABEL_KEYS = ("label", "label_zh")  # a run's label, and its label in the Chinese report
 SHORT_NAMES = {"batch_size": "batch", "learning_rate": "lr", "max_epoch": "epochs",
@@ -192,15 +201,12 @@ def parse_study(raw: dict[str, Any], source: str = "<dict>", *, quick: bool = Fa
     _check_table(quick_over, source, "quick")
     reject_unknown(quick_over, QUICK_KEYS, "key in [quick]", source)
     kind = raw.get("kind")
-    if kind not in KINDS:
-        raise ConfigError(f"{source}: kind must be one of {', '.join(KINDS)}, got {kind!r}.")
-    for key in ("name", "question", "title", "center"):
-        if key in raw and not isinstance(raw[key], str):
-            raise ConfigError(f"{source}: {key} must be text, got {raw[key]!r}.")
-    if not isinstance(raw.get("ladder", False), bool) or (raw.get("ladder")
-                                                          and kind != "ablation"):
-        raise ConfigError(f"{source}: ladder must be true or false, and only an ablation "
-                          f"study is a ladder.")
+    try:
+        check_options({"kind": kind, **raw}, STUDY_OPTIONS)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    if raw.get("ladder") and kind != "ablation":
+        raise ConfigError(f"{source}: only an ablation study is a ladder (ladder = true).")
     if not raw["name"].strip():
         raise ConfigError(f"{source}: name must not be empty.")
     _check_table(raw.get("base", {}), source, "base")

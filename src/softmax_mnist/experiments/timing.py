@@ -90,7 +90,7 @@ def time_epochs(specs: Iterable[RunSpec], data: Dataset, *, repeats: int = 3,
             subset, timed, steps = subsets[key]
             config = replace(spec.config, max_epoch=1, early_stop="none", lr_decay=1.0)
             solver = fit_network(subset, spec.model, config, len(data.classes),
-                                 impl=spec.impl)
+                                 learner=spec.learner)
             if solver.history.diverged:
                 continue
             train = solver.train_seconds

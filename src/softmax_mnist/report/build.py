@@ -1,6 +1,8 @@
-"""The lab report end to end: run the studies (in parallel), time each distinct setting
-alone, analyse them into sections, draw the figures, write ``report.md``, ``report.html``
-(figures embedded), ``report.pdf`` (with the ``pdf`` extra) and ``results.json``."""
+"""The lab report end to end, in four steps: ``plan`` (the distinct runs and the settings
+to time), ``run_plan`` (train them, in parallel, and time each setting alone),
+``analyse_runs`` (sections, diagnostics, the implementation part) and ``write_report``
+(figures, ``report.md``, ``report.html`` with the figures embedded, ``report.pdf`` with the
+``pdf`` extra, and ``results.json``). ``make_report`` does all four."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +32,18 @@ from ..experiments import (
     unique_specs,
 )
 from ..experiments.store import RunStore
-from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS
+from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS, EpochTiming
 from ..fileio import write_json, write_text
 from ..outputs import OutputFolder
 from ..teaching.adapter import unsupported
 from .figures import diagnostic_figures, draw, study_figures
-from .implementation import implementation_part
+from .implementation import ImplementationPart, implementation_part
 from .pdf import write_pdf
 from .render import html_body, render_html, render_markdown
 from .results import Diagnostics, Section
 from .safety import file_stem
 from .sections import Context, analyse, diagnostics
-from .text import LANGS
+from .words import LANGS
 
 REPORT_FILES = ("report.md", "report.html", "results.json")
 """The files that mark a folder as holding a report (the figures go with them)."""
@@ -78,57 +80,125 @@ def make_report(studies: Sequence[Study], data: Dataset,
                                impl=impl)
     started = time.perf_counter()
     say = _Progress(studies, seeds, progress, started)
-    specs = unique_specs(studies, seeds)
-    if impl is not None:
-        specs = [s if unsupported(s.model.architecture, s.config) else replace(s, impl=impl)
-                 for s in specs]
-    store = RunStore(out.path / FINISHED_RUNS)
-    records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
-                      progress=progress, store=store, on_done=say.run_done)
-    timed_specs = [sp if impl is None or unsupported(sp.model.architecture, sp.config)
-                   else replace(sp, impl=impl)
-                   for st in studies if st.kind != "ablation" for sp in st.specs(1)]
-    repeats, max_steps = (2, QUICK_MAX_STEPS) if quick else (3, MAX_STEPS)
-    timing_started = time.perf_counter()
-    timings = time_epochs(timed_specs, data, repeats=repeats, max_steps=max_steps)
-    timing_seconds = round(time.perf_counter() - timing_started, 2)
-    say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}) in "
-             f"{timing_seconds} s")
-    ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, timings,
-                  _jobs_used(jobs), quick)
-    stems: set[str] = set()
-    sections = [analyse(study, records, seeds, ctx, file_stem(study.name, stems))
-                for study in studies]
-    diagnosed, kept = None, None  # the diagnostics of the first baseline run that trained
-    for study in (s for s in studies if s.kind == "baseline"):
-        record = records[study.spec(study.variants[0], 0).key]
-        if record.weights is not None and not record.diverged:
-            diagnosed, kept = diagnostics(record.weights, data, lang), record.weights
-            break
+    planned = plan(studies, seeds, quick, impl)
+    runs = run_plan(planned, data, out, jobs=jobs, backend=backend, scheduler=scheduler,
+                    progress=progress, say=say)
+    analysis = analyse_runs(studies, runs, data, seeds, lang, quick, jobs, impl)
     meta = {
         "command": command, "dataset": data.name, "data_source": data.source,
         "sizes": {"train": len(data.y_train), "val": len(data.y_val),
                   "test": len(data.y_test)},
         "seeds": seeds, "quick": quick, "jobs": _jobs_used(jobs), "backend": backend,
-        "lang": lang, "runs_trained": len(specs), "options": list(options),
-        "timing": {"repeats": repeats, "max_steps": max_steps, "seconds": timing_seconds,
-                   "seconds_per_epoch": {k: round(t.seconds, 4) for k, t in timings.items()}},
+        "lang": lang, "runs_trained": len(planned.specs), "options": list(options),
+        "timing": {"repeats": planned.repeats, "max_steps": planned.max_steps,
+                   "seconds": runs.timing_seconds,
+                   "seconds_per_epoch": {k: round(t.seconds, 4)
+                                         for k, t in runs.timings.items()}},
         "wall_seconds": 0.0,
         "version": __version__, "python": platform.python_version(),
         "numpy": np.__version__, "platform": f"{platform.system()} {platform.machine()}",
+        "implementation": analysis.implementation.record,
     }
-    implementation = implementation_part(impl, data, studies, lang)
-    meta["implementation"] = implementation.record
+    results = write_report(studies, analysis, meta, data, out, jobs=jobs, lang=lang, pdf=pdf,
+                           say=say, started=started)
+    shutil.rmtree(out.path / FINISHED_RUNS, ignore_errors=True)  # all in results.json now
+    return results
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a report trains (each distinct run once) and times (each setting alone)."""
+
+    specs: list[RunSpec]
+    timed_specs: list[RunSpec]
+    repeats: int  # timing rounds; the best is kept
+    max_steps: int  # steps timed per setting
+
+
+def plan(studies: Sequence[Study], seeds: int, quick: bool, impl: str | None) -> Plan:
+    """The runs of ``studies`` × ``seeds``; with ``impl`` the student's classes train (and
+    are timed) wherever the course interface can express the run."""
+    def by_impl(spec: RunSpec) -> RunSpec:
+        return (spec if impl is None or unsupported(spec.model.architecture, spec.config)
+                else replace(spec, impl=impl))
+
+    repeats, max_steps = (2, QUICK_MAX_STEPS) if quick else (3, MAX_STEPS)
+    return Plan([by_impl(s) for s in unique_specs(studies, seeds)],
+                [by_impl(sp) for st in studies if st.kind != "ablation" for sp in st.specs(1)],
+                repeats, max_steps)
+
+
+@dataclass(frozen=True)
+class Runs:
+    """What training and timing gave: a RunRecord per run key, an EpochTiming per setting."""
+
+    records: dict[str, RunRecord]
+    timings: dict[str, EpochTiming]
+    timing_seconds: float
+
+
+def run_plan(planned: Plan, data: Dataset, out: OutputFolder, *, jobs: int | None,
+             backend: str, scheduler: str | None, progress: bool, say: _Progress) -> Runs:
+    """Train every planned run (those finished before an interruption are read back from
+    ``out/.finished-runs``), then time each setting alone."""
+    store = RunStore(out.path / FINISHED_RUNS)
+    records = execute(planned.specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
+                      progress=progress, store=store, on_done=say.run_done)
+    timing_started = time.perf_counter()
+    timings = time_epochs(planned.timed_specs, data, repeats=planned.repeats,
+                          max_steps=planned.max_steps)
+    timing_seconds = round(time.perf_counter() - timing_started, 2)
+    say.line(f"timed {len(timings)} settings alone (one epoch each, best of "
+             f"{planned.repeats}) in {timing_seconds} s")
+    return Runs(records, timings, timing_seconds)
+
+
+@dataclass
+class Analysis:
+    """The report's parts: a section per study, the Q1 model's diagnostics (and its kept
+    weights, for their figures), and the implementation part."""
+
+    sections: list[Section]
+    diagnosed: Diagnostics | None
+    kept: KeptWeights | None
+    implementation: ImplementationPart
+
+
+def analyse_runs(studies: Sequence[Study], runs: Runs, data: Dataset, seeds: int, lang: str,
+                 quick: bool, jobs: int | None, impl: str | None) -> Analysis:
+    """Tables and observations of every study, and the diagnostics of the first baseline
+    run that trained without diverging."""
+    ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, runs.timings,
+                  _jobs_used(jobs), quick)
+    stems: set[str] = set()
+    sections = [analyse(study, runs.records, seeds, ctx, file_stem(study.name, stems))
+                for study in studies]
+    diagnosed, kept = None, None
+    for study in (s for s in studies if s.kind == "baseline"):
+        record = runs.records[study.spec(study.variants[0], 0).key]
+        if record.weights is not None and not record.diverged:
+            diagnosed, kept = diagnostics(record.weights, data, lang), record.weights
+            break
+    return Analysis(sections, diagnosed, kept, implementation_part(impl, data, studies, lang))
+
+
+def write_report(studies: Sequence[Study], analysis: Analysis, meta: dict[str, Any],
+                 data: Dataset, out: OutputFolder, *, jobs: int | None, lang: str, pdf: bool,
+                 say: _Progress, started: float) -> dict[str, Any]:
+    """Draw the figures and write report.md, report.html, report.pdf and results.json into
+    ``out``, all at once; returns results.json."""
+    a = analysis
     with out.staging() as stage:
-        count = _draw_figures(studies, sections, diagnosed, kept, data, stage, jobs, lang)
+        count = _draw_figures(studies, a.sections, a.diagnosed, a.kept, data, stage, jobs,
+                              lang)
         say.line(f"drew {count} figures")
         meta["wall_seconds"] = round(time.perf_counter() - started, 1)
-        results = {"meta": meta, "studies": {s.name: s.to_dict() for s in sections}}
-        if diagnosed is not None:
-            results["diagnostics"] = diagnosed.to_dict()
-        results["implementation"] = implementation.to_dict()
-        markdown_text = render_markdown(meta, sections, diagnosed, lang, implementation)
-        figures = [f for part in (*sections, diagnosed) if part for f in part.figures]
+        results = {"meta": meta, "studies": {s.name: s.to_dict() for s in a.sections}}
+        if a.diagnosed is not None:
+            results["diagnostics"] = a.diagnosed.to_dict()
+        results["implementation"] = a.implementation.to_dict()
+        markdown_text = render_markdown(meta, a.sections, a.diagnosed, lang, a.implementation)
+        figures = [f for part in (*a.sections, a.diagnosed) if part for f in part.figures]
         body = html_body(markdown_text, stage, figures)
         write_text(stage / "report.md", markdown_text)
         write_text(stage / "report.html", render_html(body, lang))
@@ -137,7 +207,6 @@ def make_report(studies: Sequence[Study], data: Dataset,
             say.line(f"wrote report.pdf ({meta['pdf']['pages']} pages, "
                      f"{meta['pdf']['seconds']:.1f} s)")
         write_json(stage / "results.json", results)
-    shutil.rmtree(store.folder, ignore_errors=True)  # every run is in results.json now
     return results
 
 

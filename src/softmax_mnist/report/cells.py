@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..experiments import RunRecord, Study, Variant
+from ..training import BestEpoch
 from .text import text
 
 DIGITS = {"pct": 2, "loss": 4, "sec": 2, "epoch": 0}
@@ -132,13 +133,14 @@ def best_validation_epoch(rec: RunRecord) -> dict[str, float | None]:
     """The run's epoch with the highest validation accuracy (the first of equals), that
     accuracy and the test accuracy of the same epoch — one basis for every run, whether it
     ended on its last epoch's weights or on restored best weights."""
-    val = rec.history["val_accuracy"]
-    scored = [(v, i) for i, v in enumerate(val) if v is not None]
-    if not scored:
+    best = BestEpoch()
+    for epoch, value in enumerate(rec.history["val_accuracy"], 1):
+        if value is not None:  # no validation
+            best.update(epoch, value)
+    if not best.epoch:
         return {"best_val_accuracy": None, "best_val_epoch": None, "test_at_best": None}
-    best, i = max(scored, key=lambda p: (p[0], -p[1]))
-    return {"best_val_accuracy": best, "best_val_epoch": i + 1,
-            "test_at_best": rec.history["test_accuracy"][i]}
+    return {"best_val_accuracy": best.value, "best_val_epoch": best.epoch,
+            "test_at_best": rec.history["test_accuracy"][best.epoch - 1]}
 
 
 METRIC_KINDS = {"epochs_run": "epoch", "best_epoch": "epoch", "best_val_epoch": "epoch",

@@ -22,17 +22,17 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..experiments import KeptWeights, RunRecord, Study
-from ..plots import PRINT_DPI, plt, save_figure, use_language
+from ..plots import plt, use_language
 from .figure_text import figure_text
+from .figures_diagnostics import diagnostic_tasks
+from .figures_grid import grid_figures
+from .ladder import ladder_figure
+from .observations import list_text
+from .plotting import LINESTYLES, Task, integer_epochs, legend_below, log_axis, save, style
 from .results import Figure, Section, VariantResult
-
-Task = tuple[Callable[..., Figure], tuple[Any, ...]]
-
-LINESTYLES = ("-", "--", ":", "-.")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def draw(tasks: Sequence[Task], jobs: int = 1, lang: str = "en") -> list[Figure]:
@@ -52,10 +52,6 @@ def _draw_one(fn: Callable[..., Figure], args: tuple[Any, ...], lang: str) -> Fi
     return fn(*args)
 
 
-def save(fig: plt.Figure, out: Path, name: str, caption: str) -> Figure:
-    """Write ``fig`` as ``out/name`` at print resolution; the report's Figure record."""
-    save_figure(fig, out / name, dpi=PRINT_DPI)
-    return Figure(name, caption)
 
 
 def in_percent(values: list[float | None]) -> np.ndarray:
@@ -70,38 +66,12 @@ def run_label(variant: VariantResult, lang: str) -> str:
     return variant.label + (f" ({figure_text(lang, 'diverged')})" if variant.diverged else "")
 
 
-def style(i: int, count: int = 1) -> dict[str, Any]:
-    """Line style and hollow marker of the i-th run; markers at staggered epochs so that
-    coinciding curves still show each run's markers."""
-    every = max(1, count)
-    return {"ls": LINESTYLES[i % len(LINESTYLES)], "marker": MARKERS[i % len(MARKERS)],
-            "mfc": "none", "ms": 6, "markevery": (i % every, every), "lw": 1.5}
 
 
-def legend_below(fig: plt.Figure, axes: Sequence[Axes], columns: int = 4) -> None:
-    """One legend for the whole figure, under the axes: it covers no data."""
-    handles, labels = [], []
-    for ax in axes:
-        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            if label not in labels:
-                handles.append(h)
-                labels.append(label)
-    if handles:
-        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                   ncol=min(columns, len(handles)), frameon=False)
 
 
-def log_axis(ax: Axes) -> None:
-    """A log y axis labelled with plain numbers at 1, 2, 3, 5 × 10ᵏ: short labels that
-    never reach into the axis label (2×10⁻¹-style minor labels did)."""
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 3.0, 5.0)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def integer_epochs(ax: Axes) -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def smooth(values: Sequence[float | None], window: int) -> np.ndarray:
@@ -154,8 +124,6 @@ def coinciding_groups(pairs: list[tuple[str, str]]) -> list[list[str]]:
 def coincide_note(groups: list[list[str]], lang: str) -> str:
     if not groups:
         return ""
-    from .observations import list_text
-
     sep = "；" if lang == "zh" else "; "
     names = sep.join(list_text(g, lang, most=len(g)) for g in groups)  # quotes if needed
     return figure_text(lang, "cap_coincide", pairs=names)
@@ -163,14 +131,10 @@ def coincide_note(groups: list[list[str]], lang: str) -> str:
 
 def study_figures(study: Study, section: Section, out: Path, lang: str) -> list[Task]:
     """The figures of one study (by kind), as tasks for :func:`draw`."""
-    from .figures_grid import grid_figures
-
     if study.kind == "baseline":
         return [(_baseline_curves, (section, out, lang)),
                 (_iteration_losses, (section, out, lang))]
     if study.kind == "ablation":  # the table says it all; a ladder's rungs are drawn
-        from .ladder import ladder_figure
-
         return [(ladder_figure, (section, out, lang))] if study.ladder else []
     if study.kind == "compare":
         return [(_compare_curves, (study, section, out, lang)),
@@ -180,8 +144,6 @@ def study_figures(study: Study, section: Section, out: Path, lang: str) -> list[
 
 def diagnostic_figures(weights: KeptWeights, data: Any, out: Path, lang: str) -> list[Task]:
     """Confusion matrix, weight templates, misclassified digits (see figures_diagnostics)."""
-    from .figures_diagnostics import diagnostic_tasks
-
     return diagnostic_tasks(weights, data, out, lang)
 
 

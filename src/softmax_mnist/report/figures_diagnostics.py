@@ -13,7 +13,7 @@ from ..data import IMAGE_SIDE
 from ..experiments import KeptWeights
 from ..plots import plt
 from .figure_text import figure_text
-from .figures import Task, save
+from .plotting import Task, save
 from .results import Figure
 
 

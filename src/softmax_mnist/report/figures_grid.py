@@ -12,7 +12,7 @@ from ..experiments import Study
 from ..plots import plt
 from .cells import value_text
 from .figure_text import figure_text
-from .figures import Task, integer_epochs, legend_below, save, style
+from .plotting import Task, integer_epochs, legend_below, save, style
 from .results import Figure, Section
 from .sections import grid_slices
 from .text import axis_name

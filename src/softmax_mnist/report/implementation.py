@@ -14,7 +14,7 @@ from ..data import Dataset
 from ..experiments import Study
 from ..model import ModelSpec
 from ..nn import Network
-from ..teaching.adapter import CourseNetwork, unsupported
+from ..teaching.adapter import set_course_weights, unsupported
 from ..teaching.reference import NaiveSoftmaxCrossEntropyLoss, SoftmaxCrossEntropyLoss
 from ..teaching.speed import compare_passes
 from ..teaching.student import implementation_record, load_course
@@ -70,7 +70,7 @@ def implementation_part(impl: str | None, data: Dataset, studies: Sequence[Study
     if impl is not None:
         models[text(lang, "impl_yours")] = load_course(impl).loss(X.shape[1], len(data.classes))
     for model in models.values():
-        CourseNetwork(model, len(data.classes)).set_weights([W, b])
+        set_course_weights(model, [W, b])
     timings = compare_passes(models, X, y)
     vectorised = timings[0].seconds  # the first: the others are compared with it
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731

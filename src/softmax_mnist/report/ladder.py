@@ -12,8 +12,8 @@ import numpy as np
 from ..plots import plt
 from .cells import Cell
 from .figure_text import figure_text
-from .figures import log_axis, save
 from .observations import observation, separator
+from .plotting import log_axis, save
 from .results import Figure, Observation, Section, VariantResult
 from .text import text
 

@@ -1,26 +1,29 @@
-"""The student's classes driving our Solver: the course interface behind its contract.
+"""The student's classes driving our Solver: the course interface as a Learner.
 
 The course fuses the model and the loss in one object, ``SoftmaxCrossEntropyLoss``,
-whose ``forward(Input, labels)`` computes the scores itself. Against the Solver's
-contract (``training/solver.py``) that becomes
+whose ``forward(Input, labels)`` computes the scores itself. Against the Learner
+protocol (:mod:`softmax_mnist.training.learner`) that becomes
 
-    network.forward(x)        -> x, unchanged (the course object scores it itself)
-    loss.forward(x, y)        -> student.forward(x, y): (loss, acc · N correct)
-    loss.backward()           -> student.gradient_computing()
-    optimizer.step()          -> student's SGD.step(); ``learning_rate`` is the SGD's own
+    learner.train_step(x, y)  -> student.forward(x, y): (loss, acc · N correct), then
+                                 student.gradient_computing() and their SGD.step()
+    learner.learning_rate     -> the SGD's own ``learning_rate`` (the Solver decays it)
+    learner.state()           -> the SGD's arrays and numbers (velocities included)
 
 and the rest — data, batches, shuffling, decay, early stopping, checkpoints, curves —
 stays ours. The run starts from our seeded initial weights (written into the student's
 W and b), so that it is reproducible and differs from our implementation only by the
-student's code. After training, :meth:`CourseNetwork.to_network` copies W and b into one
+student's code. After training, :meth:`CourseLearner.to_network` copies W and b into one
 of our networks, which saves, evaluates and predicts like any other.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import math
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,8 +32,8 @@ from ..errors import ConfigError
 from ..model import ModelSpec
 from ..nn import Network
 from ..nn.network import EVAL_BATCH
-from ..training import TrainConfig
-from .student import CourseClasses, load_course
+from ..training import LearnerFactory, TrainConfig
+from .student import load_course
 
 
 def unsupported(layers: str, config: TrainConfig) -> str:
@@ -66,29 +69,55 @@ def refuse_unsupported(spec: ModelSpec, config: TrainConfig) -> None:
             params=("impl", *flags))
 
 
-class CourseNetwork:
-    """The network protocol of the Solver around a student's ``SoftmaxCrossEntropyLoss``."""
+def set_course_weights(model: Any, weights: Sequence[np.ndarray]) -> None:
+    """Write [W, b] into a course ``SoftmaxCrossEntropyLoss``'s arrays, in place (the
+    student's SGD may hold them)."""
+    W, b = weights
+    model.W[...] = W
+    model.b[...] = np.reshape(b, np.shape(model.b))
 
-    def __init__(self, model: Any, num_classes: int):
-        self.model, self.num_classes = model, num_classes
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (N, D) -> x: the course object computes its scores in its own forward."""
-        return x
+class CourseLearner:
+    """The Learner protocol around a student's ``SoftmaxCrossEntropyLoss`` and ``SGD``.
 
-    def backward(self, grad: None) -> None:
-        """Nothing to do: ``CourseLoss.backward`` had the student compute grad_W, grad_b."""
+    Args:
+        model: ``SoftmaxCrossEntropyLoss(num_input, num_output)``: W (D, C), b, and
+            ``forward(Input, labels) -> (loss, accuracy)``, ``gradient_computing()``.
+        sgd: ``SGD(model, learning_rate, momentum)`` with ``step()``; its
+            ``learning_rate`` is the one the Solver decays.
 
-    def get_weights(self) -> list[np.ndarray]:
-        return [np.array(self.model.W, copy=True), np.array(self.model.b, copy=True)]
+    Floating-point warnings in the student's code are silenced: a run that overflows
+    shows as diverged.
+    """
 
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        """Write W and b into the student's arrays, in place (their SGD may hold them)."""
-        W, b = weights
-        self.model.W[...] = W
-        self.model.b[...] = np.reshape(b, np.shape(self.model.b))
+    def __init__(self, model: Any, sgd: Any):
+        self.model, self.sgd = model, sgd
+        self.num_classes = int(np.shape(model.W)[1])
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray, features: Any = None,
+    @property
+    def learning_rate(self) -> float:
+        return float(self.sgd.learning_rate)
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self.sgd.learning_rate = value
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """-> (mean loss, number correct): the course's accuracy is a fraction."""
+        with np.errstate(all="ignore"):
+            loss, acc = self.model.forward(x, y)
+            loss = float(loss)
+            if math.isfinite(loss):
+                self.model.gradient_computing()  # sets model.grad_W and model.grad_b
+                self.sgd.step()
+        return loss, float(acc) * len(y)
+
+    def training(self, rng: np.random.Generator) -> contextlib.AbstractContextManager[None]:
+        """The course's model has no dropout: training and evaluation are alike."""
+        return contextlib.nullcontext()
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray,
+                 features: Callable[[np.ndarray], np.ndarray] | None = None,
                  ) -> tuple[float, float]:
         """Mean loss and accuracy by the student's ``forward``, in batches of EVAL_BATCH."""
         loss_sum = hits = 0.0
@@ -102,56 +131,11 @@ class CourseNetwork:
             hits += float(acc) * n
         return loss_sum / len(X), hits / len(X)
 
-    def to_network(self) -> Network:
-        """One of our linear networks (float32) holding the student's W and b."""
-        W = np.asarray(self.model.W)
-        network = Network.build(W.shape[0], W.shape[1], ())
-        network.set_weights([W, np.reshape(self.model.b, -1)])
-        return network
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.array(self.model.W, copy=True), np.array(self.model.b, copy=True)]
 
-
-class CourseLoss:
-    """The loss protocol of the Solver: the student's ``forward`` and
-    ``gradient_computing``."""
-
-    def __init__(self, model: Any):
-        self.model = model
-
-    def forward(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """-> (mean loss, number correct): the course's accuracy is a fraction.
-
-        Floating-point warnings are silenced: a run that overflows shows as diverged."""
-        with np.errstate(all="ignore"):
-            loss, acc = self.model.forward(x, y)
-        return float(loss), float(acc) * len(y)
-
-    def backward(self) -> None:
-        """The student's gradient_computing sets model.grad_W and model.grad_b."""
-        with np.errstate(all="ignore"):
-            self.model.gradient_computing()
-
-
-class CourseOptimizer:
-    """The optimizer protocol of the Solver around a student's ``SGD``.
-
-    ``learning_rate`` is the SGD's own attribute (the Solver decays it). ``state`` keeps
-    the SGD's array and number attributes — velocities included, when they live in the
-    SGD as in the course template — so an interrupted run resumes.
-    """
-
-    def __init__(self, sgd: Any):
-        self.sgd = sgd
-
-    @property
-    def learning_rate(self) -> float:
-        return float(self.sgd.learning_rate)
-
-    @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        self.sgd.learning_rate = value
-
-    def step(self) -> None:
-        self.sgd.step()
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        set_course_weights(self.model, weights)
 
     def state(self) -> dict[str, Any]:
         """``attributes``: copies of the SGD's storable attributes; ``velocities``: the
@@ -164,6 +148,35 @@ class CourseOptimizer:
         for name, value in state["attributes"].items():
             setattr(self.sgd, name, copy.deepcopy(value))
         self.learning_rate = float(state["learning_rate"])
+
+    def blas_threads(self, batch_size: int, available: int) -> int:
+        """One: the course model's products (B × 784 × 10) are small."""
+        return 1
+
+    def to_network(self) -> Network:
+        """One of our linear networks (float32) holding the student's W and b."""
+        W = np.asarray(self.model.W)
+        network = Network.build(W.shape[0], W.shape[1], ())
+        network.set_weights([W, np.reshape(self.model.b, -1)])
+        return network
+
+
+def start_course_learner(impl: str | os.PathLike[str], initial: Network,
+                         config: TrainConfig) -> CourseLearner:
+    """The student's model (holding ``initial``'s weights) and SGD from folder ``impl``.
+
+    ``initial`` must be a linear network (one FCLayer): the course's model is.
+    """
+    refuse_unsupported(ModelSpec(layers=initial.architecture), config)
+    classes = load_course(impl)
+    model = classes.loss(initial.num_inputs, initial.num_classes)
+    set_course_weights(model, initial.get_weights())
+    return CourseLearner(model, classes.sgd(model, config.learning_rate, config.momentum))
+
+
+def course_learner(impl: str | os.PathLike[str]) -> LearnerFactory:
+    """The LearnerFactory of ``fit_network(…, learner=)`` for the classes in ``impl``."""
+    return functools.partial(start_course_learner, impl)
 
 
 def _storable(value: Any) -> bool:
@@ -185,29 +198,3 @@ def _arrays(value: Any) -> list[np.ndarray]:
     items = value.values() if isinstance(value, dict) else value if isinstance(
         value, list) else []
     return [a for v in items for a in _arrays(v)]
-
-
-@dataclass(frozen=True)
-class CourseParts:
-    """The student's objects, ready for ``Solver(network, …, loss=, optimizer=)``."""
-
-    classes: CourseClasses
-    network: CourseNetwork
-    loss: CourseLoss
-    optimizer: CourseOptimizer
-
-
-def course_parts(impl: str | os.PathLike[str], initial: Network, config: TrainConfig,
-                 ) -> CourseParts:
-    """Build the student's model (holding ``initial``'s weights) and SGD from folder ``impl``.
-
-    ``initial`` must be a linear network (one FCLayer): the course's model is.
-    """
-    classes = load_course(impl)
-    refuse_unsupported(ModelSpec(), config)
-    num_input, num_classes = initial.num_inputs, initial.num_classes
-    model = classes.loss(num_input, num_classes)
-    network = CourseNetwork(model, num_classes)
-    network.set_weights(initial.get_weights())
-    sgd = classes.sgd(model, config.learning_rate, config.momentum)
-    return CourseParts(classes, network, CourseLoss(model), CourseOptimizer(sgd))

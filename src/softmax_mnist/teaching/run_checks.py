@@ -55,6 +55,7 @@ def check_end_to_end(ctx: Context) -> str:
     from ..model import ModelSpec
     from ..runner import fit_network, prepare
     from ..training import TrainConfig
+    from .adapter import course_learner
 
     data = load_dataset("mnist", ctx.data_dir, allow_download=False, progress=False,
                         log=lambda message: None)
@@ -64,7 +65,8 @@ def check_end_to_end(ctx: Context) -> str:
     X_test, y_test = prepared.splits["test"]
     ours = fit_network(prepared, spec, config, len(data.classes))
     theirs = ctx.call("training", lambda: fit_network(prepared, spec, config,
-                                                      len(data.classes), impl=ctx.folder))
+                                                      len(data.classes),
+                                                      learner=course_learner(ctx.folder)))
     if theirs.divergence:
         raise Failed(f"training with your classes {theirs.divergence.split(';')[0]} (the "
                      f"reference trains fine with the same settings)")

@@ -35,6 +35,32 @@ class Weights(Protocol):
 
 
 @dataclass
+class BestEpoch:
+    """The best epoch so far and, when asked, its weights: the one rule of a best epoch,
+    kept by the Solver, the stoppers, the live curves and the report alike.
+
+    An epoch is the best when its validation accuracy is higher than that of every epoch
+    before it (the first of equal epochs stays the best); without validation (NaN) the
+    latest epoch is. ``epoch`` 0: no epoch yet.
+    """
+
+    def __init__(self, value: float = -np.inf, epoch: int = 0,
+                 weights: list[np.ndarray] | None = None):
+        self.value, self.epoch, self.weights = value, epoch, weights
+
+    def update(self, epoch: int, value: float,
+               weights: Callable[[], list[np.ndarray]] | None = None) -> bool:
+        """Take epoch ``epoch`` with validation accuracy ``value`` into account (and a
+        snapshot of ``weights()`` if it is the best); True if it is the new best."""
+        if not (value > self.value or np.isnan(value)):
+            return False
+        self.value, self.epoch = value, epoch
+        if weights is not None:
+            self.weights = weights()
+        return True
+
+
+@dataclass
 class History:
     """What happened during training, Keras-style.
 
@@ -153,16 +179,20 @@ class Stopper(Callback):
         self.on_train_begin(None)
 
     def on_train_begin(self, network: Weights | None) -> None:
-        self.best_value = -np.inf
-        self.best_epoch: int | None = None
-        self._best_weights: list[np.ndarray] | None = None
+        self.best = BestEpoch()
+
+    @property
+    def best_epoch(self) -> int | None:
+        return self.best.epoch or None
+
+    @property
+    def best_value(self) -> float:
+        return self.best.value
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float], network: Weights) -> bool:
         value = logs[self.monitor]
-        if value > self.best_value:
-            self.best_value, self.best_epoch = value, epoch
-            if self.restore_best_weights:
-                self._best_weights = network.get_weights()
+        self.best.update(epoch, value, network.get_weights if self.restore_best_weights
+                         else None)
         return self.should_stop(epoch, value)
 
     def should_stop(self, epoch: int, value: float) -> bool:
@@ -170,17 +200,20 @@ class Stopper(Callback):
         raise NotImplementedError
 
     def on_train_end(self, network: Weights) -> None:
-        if self.restore_best_weights and self._best_weights is not None:
-            network.set_weights(self._best_weights)
+        if self.restore_best_weights and self.best.weights is not None:
+            network.set_weights(self.best.weights)
 
     def state(self) -> dict[str, Any]:
         """The rule's progress (for checkpoints): plain values plus the best weights."""
-        plain = {k: v for k, v in vars(self).items() if k != "_best_weights"}
-        return {"plain": plain, "best_weights": self._best_weights}
+        plain = {k: v for k, v in vars(self).items() if k != "best"}
+        plain.update(best_value=self.best.value, best_epoch=self.best_epoch)
+        return {"plain": plain, "best_weights": self.best.weights}
 
     def load_state(self, state: dict[str, Any]) -> None:
-        vars(self).update(state["plain"])
-        self._best_weights = state["best_weights"]
+        plain = dict(state["plain"])
+        self.best = BestEpoch(plain.pop("best_value"), plain.pop("best_epoch") or 0,
+                              state["best_weights"])
+        vars(self).update(plain)
 
 
 class PlateauStopping(Stopper):

@@ -54,6 +54,8 @@ class Option:
             return f"one of {', '.join(self.choices)}"
         if self.kind is bool:
             return "true or false"
+        if self.kind is str:
+            return "text"
         if self.kind is list:
             top = f" … {self.high:g}" if self.high is not None else " or more"
             return f"a list of whole numbers {self.low or 1:g}{top} such as [256] or 512,256"

@@ -3,10 +3,11 @@
 One epoch: shuffle the training set (seeded), walk it in batches of ``batch_size`` (the
 last one may be short), and for each batch
 
-    logits = network.forward(x)
-    loss, correct = loss_fn.forward(logits, y)
-    network.backward(loss_fn.backward())      # (ŷ − y)/N down through the layers
-    optimizer.step()                          # v = μ v + η g;  p -= v
+    loss, correct = learner.train_step(x, y)  # for our networks (NetworkLearner):
+        logits = network.forward(x)
+        loss, correct = loss_fn.forward(logits, y)
+        network.backward(loss_fn.backward())  # (ŷ − y)/N down through the layers
+        optimizer.step()                      # v = μ v + η g;  p -= v
 
 then validate, record the epoch in the History, decay η, and ask the callbacks.
 
@@ -19,13 +20,11 @@ ends exactly where an uninterrupted run would.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,11 +33,10 @@ from tqdm.auto import tqdm
 
 from .. import signals
 from ..errors import ConfigError
-from ..nn import LOSSES, Network
-from ..nn._fast import blas_threads
-from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
+from ..nn import Network
+from .callbacks import BestEpoch, Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
-from .parts import check_split, make_optimizer
+from .learner import Learner, NetworkLearner
 
 DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
 
@@ -52,93 +50,63 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.checkpoint, self.epoch, self.signum = checkpoint, epoch, signum
 
 
-@dataclass
-class BestEpoch:
-    """The epoch with the best validation accuracy so far, and its weights."""
-
-    val_accuracy: float
-    epoch: int  # 0: no epoch finished yet (the weights are the initial ones)
-    weights: list[np.ndarray]
-
-
 class Solver:
-    """Trains a network on mini-batches; the contract the loop relies on:
+    """Trains a :class:`~softmax_mnist.training.learner.Learner` on mini-batches.
 
-    - ``network`` has ``forward(x) -> logits`` (N, C), ``backward(∂L/∂logits)`` that fills
-      the gradients the optimizer reads, ``get_weights()`` / ``set_weights(list)``,
-      ``evaluate(X, y, features) -> (loss, accuracy)`` and ``num_classes``;
-    - ``loss`` has ``forward(logits, y) -> (mean loss, number correct)`` and
-      ``backward() -> ∂L/∂logits``;
-    - ``optimizer`` has ``step()``, a ``learning_rate`` attribute the Solver decays, and
-      ``state()`` / ``load_state(state)`` for checkpoints;
-    - a network with dropout has ``training(rng)``, a context in which its forward
-      passes train (see ``Network.training``); the Solver enters it for each epoch's
-      training pass, with its own seeded generator.
+    The contract: ``learner`` keeps the Learner protocol (``train_step``, ``training``,
+    ``evaluate``, ``get_weights``/``set_weights``, ``state``/``load_state``,
+    ``learning_rate``, ``num_classes``, ``blas_threads``, ``to_network``); a
+    :class:`~softmax_mnist.nn.Network` given instead is trained by
+    ``NetworkLearner.from_config(network, config)``: the config's loss and optimizer.
+    A loss or optimizer of your own goes into ``NetworkLearner(network, loss, optimizer)``.
+    Callbacks are :class:`~softmax_mnist.training.callbacks.Callback` subclasses; they
+    receive the learner.
 
     Args:
-        network: the model to train, in place.
-        X_train: (N, D) float features — or raw rows (e.g. uint8 images) when
+        learner: the model to train, in place (a Learner or a Network).
+        X_train: (N, D) float network inputs — or raw rows (e.g. uint8 images) when
             ``features`` is given. y_train: (N,) integer labels in 0 … C−1.
         X_val, y_val: the validation split, in the same form (may be empty when
             early_stop="none").
         config: a TrainConfig, or course-style keyword options
             (``Solver(net, ..., max_epoch=10, learning_rate=0.01)``); unknown keys raise.
-        loss: default: the config's ``loss`` (``SoftmaxCrossEntropyLoss()``); a name
-            ("mse") is that option.
-        optimizer: default: the config's ``optimizer`` (:func:`make_optimizer`); a name
-            ("adam") is that option.
-        features: a map from a batch of raw rows to the network's input, applied to
-            each mini-batch (and to X_val in large chunks): the training set can then stay
-            as compact uint8 images — 4× less memory to walk through every epoch.
-        val_features: the map for X_val, if it differs: None when X_val already holds
-            features (precomputed once, as the runner does); default the same as
-            ``features``.
+        features: a map from a batch of raw rows to the network's input, applied to each
+            mini-batch (and to X_val in large chunks): the training set can then stay as
+            compact uint8 images — 4× less memory to walk through every epoch.
         augment: ``augment(rows, rng) -> rows``: random distortions of each raw training
             batch (before ``features``), drawn from the Solver's seeded generator.
-        callbacks: extra :class:`~softmax_mnist.training.callbacks.Callback` hooks, after
-            the early-stopping rule of the config.
+        callbacks: extra callbacks, after the early-stopping rule of the config.
         progress: show a tqdm bar per epoch and a line per epoch on stderr.
     """
 
-    def __init__(self, network: Network, X_train: np.ndarray, y_train: np.ndarray,
+    def __init__(self, learner: Learner | Network, X_train: np.ndarray, y_train: np.ndarray,
                  X_val: np.ndarray, y_val: np.ndarray, config: TrainConfig | None = None,
-                 *, loss: Any = None, optimizer: Any = None,
-                 features: Callable[[np.ndarray], np.ndarray] | None = None,
-                 val_features: Callable[[np.ndarray], np.ndarray] | str | None = "same",
+                 *, features: Callable[[np.ndarray], np.ndarray] | None = None,
                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
                  callbacks: Sequence[Callback] = (), progress: bool = True, **options: Any):
-        # course-style options that share a name with an object argument: by name
-        for name, given in (("loss", loss), ("optimizer", optimizer)):
-            if isinstance(given, str):
-                options[name] = given
-        loss = None if isinstance(loss, str) else loss
-        optimizer = None if isinstance(optimizer, str) else optimizer
         if isinstance(augment, str):
             raise ConfigError("augment= takes a function (rows, rng) -> rows, such as "
                               "softmax_mnist.preprocessing.augment.AUGMENTERS[\"affine\"]; "
                               f"got the name {augment!r}.")
         if config is not None and options:
             raise ConfigError("give either a TrainConfig or keyword options, not both.")
-        self.config = config if config is not None else TrainConfig.from_dict(options)
+        self.config = c = config if config is not None else TrainConfig.from_dict(options)
         check_split("train", X_train, y_train, features)
-        val_features = features if val_features == "same" else val_features
-        check_split("validation", X_val, y_val, val_features)
-        if self.config.batch_size > len(X_train):
+        check_split("validation", X_val, y_val, features)
+        if c.batch_size > len(X_train):
             raise ConfigError(f"{{batch_size}} must be in [1, {len(X_train)}] (the training "
                               f"split holds {len(X_train)} images), got "
-                              f"{self.config.batch_size}.", params=("batch_size",))
-        if self.config.early_stop != "none" and len(X_val) == 0:
+                              f"{c.batch_size}.", params=("batch_size",))
+        if c.early_stop != "none" and len(X_val) == 0:
             raise ConfigError("early stopping needs a validation set: give {early_stop} "
                               "\"none\" or a validation split.", params=("early_stop",))
-        c = self.config
-        self.network = network
+        self.learner: Learner = (NetworkLearner.from_config(learner, c)
+                                 if isinstance(learner, Network) else learner)
         self.X_train, self.y_train = X_train, y_train
         self.X_val, self.y_val = X_val, y_val
-        self.features, self.val_features = features, val_features
+        self.features = features
         self.augment = augment
         self.progress = progress
-        self.loss_fn = loss if loss is not None else LOSSES[c.loss]()
-        self.optimizer = optimizer if optimizer is not None else make_optimizer(network, c)
         self.stopper = self._make_stopper()
         self.callbacks = [cb for cb in (self.stopper, *callbacks) if cb is not None]
         self.rng = np.random.default_rng(np.random.SeedSequence(c.seed).spawn(2)[1])
@@ -146,8 +114,13 @@ class Solver:
         self.train_seconds = 0.0
         self.epoch = 0  # epochs finished
         self.divergence: str | None = None
-        self.best = BestEpoch(-np.inf, 0, network.get_weights())
-        self._explode_at = DIVERGENCE_FACTOR * math.log(network.num_classes)
+        self.best = BestEpoch(-np.inf, 0, self.learner.get_weights())
+        self._explode_at = DIVERGENCE_FACTOR * math.log(self.learner.num_classes)
+
+    @property
+    def network(self) -> Network:
+        """The trained model as one of our Networks (``learner.to_network()``)."""
+        return self.learner.to_network()
 
     def _make_stopper(self) -> Stopper | None:
         c = self.config
@@ -160,15 +133,13 @@ class Solver:
     def train(self) -> History:
         """Run up to ``max_epoch`` epochs; returns the History (also ``self.history``).
 
-        BLAS runs on one thread for softmax regression's small products (waking a second
-        thread costs more than it saves), on all this process may use for an MLP's large
-        ones (see ``nn._fast.blas_threads``); parallel runs limit each process to its share.
+        BLAS runs on as many threads as the learner finds worth it for its products
+        (``Learner.blas_threads``), within what this process may use: parallel runs limit
+        each process to its share.
         """
         available = max((p.get("num_threads", 1) for p in threadpool_info()
                          if p.get("user_api") == "blas"), default=1)
-        shapes = [layer.params["W"].shape for layer in getattr(self.network, "layers", ())
-                  if "W" in getattr(layer, "params", {})]
-        threads = blas_threads(self.config.batch_size, shapes, available)
+        threads = self.learner.blas_threads(self.config.batch_size, available)
         # a diverging run overflows on its way to a non-finite loss, which the loop
         # detects and reports (History.diverged): NumPy's warnings would only repeat it
         with threadpool_limits(limits=threads, user_api="blas"), \
@@ -178,29 +149,27 @@ class Solver:
     def _train(self) -> History:
         if self.epoch == 0:
             for cb in self.callbacks:
-                cb.on_train_begin(self.network)
+                cb.on_train_begin(self.learner)
         checkpoint = self.state_dict()
         try:
             stop = False
             while self.epoch < self.config.max_epoch and not stop:
                 epoch = self.epoch + 1
                 start = time.perf_counter()
-                with self._training_mode():
+                with self.learner.training(self.rng):
                     train_loss, train_acc = self._train_epoch(epoch)  # Ctrl-C may cut in here
                 with signals.deferred():  # … but an epoch is recorded and saved whole
                     stop = self._end_epoch(epoch, start, train_loss, train_acc)
                     checkpoint = self.state_dict()
                 for cb in self.callbacks:  # slow side effects, between two epochs
-                    saved = getattr(cb, "on_epoch_saved", None)  # (an optional hook)
-                    if saved is not None:
-                        saved(epoch)
+                    cb.on_epoch_saved(epoch)
         except KeyboardInterrupt as exc:
             raise TrainingInterrupted(checkpoint, self.epoch + 1,
                                       getattr(exc, "signum", signal.SIGINT)) from None
         for cb in self.callbacks:
-            cb.on_train_end(self.network)
+            cb.on_train_end(self.learner)
         if self.history.diverged:  # the best epoch, not the stopper's view
-            self.network.set_weights(self.best.weights)
+            self.learner.set_weights(self.best.weights)
         self.history.best_epoch = self.best.epoch or None
         return self.history
 
@@ -213,19 +182,18 @@ class Solver:
             return self._diverged(epoch, "the loss became infinite or NaN")
         val_loss, val_acc = self.validate()
         logs = {"train_loss": train_loss, "train_accuracy": train_acc, "val_loss": val_loss,
-                "val_accuracy": val_acc, "lr": self.optimizer.learning_rate,
+                "val_accuracy": val_acc, "lr": self.learner.learning_rate,
                 "seconds": time.perf_counter() - start}
         self.history.record(**logs)
         self.epoch = epoch
         self._report_epoch(epoch)
-        if val_acc > self.best.val_accuracy or np.isnan(val_acc):  # no validation: the latest
-            self.best = BestEpoch(val_acc, epoch, self.network.get_weights())
+        self.best.update(epoch, val_acc, self.learner.get_weights)
         logs["train_seconds"] = self.train_seconds
-        votes = [cb.on_epoch_end(epoch, logs, self.network) for cb in self.callbacks]
+        votes = [cb.on_epoch_end(epoch, logs, self.learner) for cb in self.callbacks]
         if train_loss > self._explode_at:
             return self._diverged(epoch, f"its mean loss {train_loss:.3g} is over "
                                          f"{DIVERGENCE_FACTOR:g}× that of guessing")
-        self.optimizer.learning_rate *= self.config.lr_decay
+        self.learner.learning_rate *= self.config.lr_decay
         if any(votes):
             self.history.stop_reason = "early_stop"
         return any(votes)
@@ -241,11 +209,6 @@ class Solver:
         self.history.diverged, self.history.stop_reason = True, "diverged"
         return True
 
-    def _training_mode(self) -> contextlib.AbstractContextManager:
-        """The network's training mode (dropout on), if it has one."""
-        training = getattr(self.network, "training", None)
-        return training(self.rng) if callable(training) else contextlib.nullcontext()
-
     def _train_epoch(self, epoch: int) -> tuple[float, float]:
         """One pass over the shuffled training set -> (mean loss, accuracy).
 
@@ -257,8 +220,7 @@ class Solver:
         order = self.rng.permutation(n)
         losses = np.empty(math.ceil(n / B))
         correct = 0
-        forward, backward = self.network.forward, self.network.backward
-        loss_fn, step, features = self.loss_fn, self.optimizer.step, self.features
+        train_step, features = self.learner.train_step, self.features
         bar = tqdm(total=len(losses), desc=f"epoch {epoch}/{c.max_epoch}", unit="batch",
                    disable=None if self.progress else True, leave=False, dynamic_ncols=True)
         for i, lo in enumerate(range(0, n, B)):
@@ -269,12 +231,10 @@ class Solver:
                 xb = self.augment(xb, self.rng)
             if features is not None:
                 xb = features(xb)
-            loss, hits = loss_fn.forward(forward(xb), yb)
+            loss, hits = train_step(xb, yb)
             if not math.isfinite(loss):
                 bar.close()
                 return loss, float("nan")
-            backward(loss_fn.backward())
-            step()
             losses[i] = loss
             correct += hits
             if (i + 1) % c.display_freq == 0:
@@ -288,28 +248,28 @@ class Solver:
         """Loss and accuracy on the validation split (nan, nan when there is none)."""
         if len(self.y_val) == 0:
             return float("nan"), float("nan")
-        return self.network.evaluate(self.X_val, self.y_val, self.val_features)
+        return self.learner.evaluate(self.X_val, self.y_val, self.features)
 
     def test(self, X_test: np.ndarray, y_test: np.ndarray) -> tuple[float, float]:
         """Loss and accuracy on a held-out set (same form as X_train), in large batches."""
-        return self.network.evaluate(X_test, y_test, self.features)
+        return self.learner.evaluate(X_test, y_test, self.features)
 
     # -- checkpoints ---------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to go on from here: weights, optimizer, RNG, history …"""
-        return {"epoch": self.epoch, "weights": self.network.get_weights(),
-                "optimizer": self.optimizer.state(), "rng": self.rng.bit_generator.state,
+        return {"epoch": self.epoch, "weights": self.learner.get_weights(),
+                "optimizer": self.learner.state(), "rng": self.rng.bit_generator.state,
                 "history": self.history.to_dict(), "train_seconds": self.train_seconds,
                 "stopper": self.stopper.state() if self.stopper else None,
-                "best": {"val_accuracy": self.best.val_accuracy, "epoch": self.best.epoch,
+                "best": {"val_accuracy": self.best.value, "epoch": self.best.epoch,
                          "weights": [w.copy() for w in self.best.weights]}}
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Continue from a ``state_dict`` of a run with the same data and config."""
         self.epoch = int(state["epoch"])
-        self.network.set_weights(state["weights"])
-        self.optimizer.load_state(state["optimizer"])
+        self.learner.set_weights(state["weights"])
+        self.learner.load_state(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
         self.history = History.from_dict(state["history"])
         self.train_seconds = float(state["train_seconds"])
@@ -327,3 +287,22 @@ class Solver:
                    f"train loss {h['train_loss'][-1]:.4f} acc {h['train_accuracy'][-1]:.2%}  "
                    f"val loss {h['val_loss'][-1]:.4f} acc {h['val_accuracy'][-1]:.2%}  "
                    f"lr {h['lr'][-1]:.4g}  {h['seconds'][-1]:.2f}s", file=sys.stderr)
+
+
+def check_split(name: str, X: np.ndarray, y: np.ndarray,
+                 features: Callable[[np.ndarray], np.ndarray] | None) -> None:
+    """Shapes and dtypes the loop needs; a clear TypeError/ValueError otherwise."""
+    if len(X) != len(y):
+        raise ValueError(f"the {name} split has {len(X)} rows of features but {len(y)} "
+                         f"labels.")
+    if np.ndim(X) != 2 or np.ndim(y) != 1:
+        raise ValueError(f"the {name} split must be X: (N, D) and y: (N,), got "
+                         f"{np.shape(X)} and {np.shape(y)}.")
+    if not np.issubdtype(np.asarray(y).dtype, np.integer):
+        raise TypeError(f"{name} labels must be integers 0 … C−1, got {np.asarray(y).dtype}.")
+    if features is None and not np.issubdtype(np.asarray(X).dtype, np.floating):
+        raise TypeError(
+            f"the Solver trains on float features, but the {name} rows are "
+            f"{np.asarray(X).dtype} (raw pixels?). Scale and centre them first — "
+            f"pipeline = Pipeline.default().fit(X_train), then pass "
+            f"features=pipeline.transform to apply it to each batch — or pass X / 255.")
