@@ -57,6 +57,7 @@ def error_text(error: dict[str, Any], what: str) -> Text:
     line = error.get("line")
     place = f" ({where}{': ' + repr(line) if line else ''})" if where else ""
     if kind == "NotImplementedError":
+        place = f" ({where})" if where else ""
         return Text(f"{what} is not written yet{place}: fill in the TODO",
                     f"{what} 还没有写{place}：请完成 TODO")
     detail = f"{kind}: {message[0][:160]}" if message else kind
