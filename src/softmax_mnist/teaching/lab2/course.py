@@ -62,3 +62,43 @@ def missing_files(folder: str | Path) -> list[str]:
 def is_lab2_folder(folder: str | Path) -> bool:
     """True when ``folder`` holds lab 2's tree (any of its class files)."""
     return any((Path(folder) / f).is_file() for f in CLASSES)
+
+
+def load_classes(folder: str | Path) -> dict[str, type]:
+    """Import the student's files from ``folder`` (on its own machine: ``train --impl``),
+    each under the course's module name -> class name -> class.
+
+    Raises:
+        StudentCodeError: a file is missing, does not import (the message says where and
+            why) or lacks its class.
+    """
+    import importlib
+    import sys
+
+    from ..student import StudentCodeError, describe_exception
+
+    folder = Path(folder).resolve()
+    missing = missing_files(folder)
+    if missing:
+        raise StudentCodeError(f"{folder}: {', '.join(missing)} not found (lab 2's files; "
+                               f"softmax-mnist scaffold --lab 2 DIR writes them).")
+    tops = {module_of(f).split(".")[0] for f in FILES}
+    for name in [n for n in sys.modules if n.split(".")[0] in tops]:
+        del sys.modules[name]  # another folder's files under the same names
+    classes = {}
+    sys.path.insert(0, str(folder))
+    try:
+        for file, cls_name in CLASSES.items():
+            try:
+                module = importlib.import_module(module_of(file))
+            except Exception as exc:
+                raise StudentCodeError(f"{file} does not import: "
+                                       f"{describe_exception(exc, folder)}") from None
+            cls = getattr(module, cls_name, None)
+            if not isinstance(cls, type):
+                raise StudentCodeError(f"{file} defines no class {cls_name} (the course's "
+                                       f"name; check its spelling).")
+            classes[cls_name] = cls
+    finally:
+        sys.path.remove(str(folder))
+    return classes
