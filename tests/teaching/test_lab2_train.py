@@ -55,3 +55,14 @@ def test_what_the_course_classes_cannot_train_is_refused_in_one_line(tmp_path, o
     proc = run("train", *COMMON, "--lab", "2", *options, "--out", str(tmp_path / "r"))
     assert says in one_line_exit_2(proc)
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("command,says", [
+    (["check"], "add --lab 2 to check"),
+    (["train", "--impl"], "add --lab 2 to train --impl"),
+    (["report", "--quick", "--impl"], "train --impl DIR --lab 2 trains lab 2"),
+])
+def test_a_lab_2_folder_given_as_lab_1_says_add_lab_2(tmp_path, command, says):
+    extra = [] if command == ["check"] else ["--out", str(tmp_path / "r")]
+    assert says in one_line_exit_2(run(*command, str(CORRECT), *extra))
+    assert not (tmp_path / "r").exists()

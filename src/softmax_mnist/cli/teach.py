@@ -81,6 +81,7 @@ def check(args: argparse.Namespace) -> int:
 
     from ..errors import SoftmaxMnistError
     from ..fileio import atomic_open
+    from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import InOrder, grade_sheet, summary_line, total_line
     from ..teaching.sandbox import Limits, check_folder, stop_all
     from .teach_lab2 import check_lab2
@@ -95,6 +96,8 @@ def check(args: argparse.Namespace) -> int:
     if not_folders:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check takes "
                                 f"folders holding loss.py and optimizer.py).")
+    for folder in args.folders:
+        refuse_lab2_folder_as_lab1(folder, "check")
     single = len(args.folders) == 1
 
     def one(folder: str):
@@ -128,9 +131,11 @@ def check(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in reports) else 1
 
 
-def require_passing_check(impl: str, data_dir: str | None) -> bool:
+def require_passing_check(impl: str, data_dir: str | None, command: str = "train --impl",
+                          ) -> bool:
     """Run ``check`` on ``impl`` before training on it: True if every check passes; else
     print the failures on stderr and return False."""
+    from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import result_line, total_line
     from ..teaching.sandbox import Limits, check_folder, stop_all
 
@@ -139,6 +144,7 @@ def require_passing_check(impl: str, data_dir: str | None) -> bool:
 
         raise SoftmaxMnistError(f"--impl {impl}: not a folder (it should hold loss.py and "
                                 f"optimizer.py; softmax-mnist scaffold DIR writes them).")
+    refuse_lab2_folder_as_lab1(impl, command)
     print(f"checking {impl} …", file=sys.stderr, flush=True)
     try:
         report = check_folder(impl, data_dir=data_dir,

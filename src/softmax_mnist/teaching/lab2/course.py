@@ -102,3 +102,16 @@ def load_classes(folder: str | Path) -> dict[str, type]:
     finally:
         sys.path.remove(str(folder))
     return classes
+
+
+def refuse_lab2_folder_as_lab1(folder: str | Path, where: str) -> None:
+    """A SoftmaxMnistError when ``folder`` holds lab 2's files and no lab-1 ``loss.py``:
+    ``where`` (``check``, ``train --impl`` …) was given it without ``--lab 2``."""
+    from ...errors import SoftmaxMnistError
+
+    if is_lab2_folder(folder) and not (Path(folder) / "loss.py").is_file():
+        raise SoftmaxMnistError(
+            f"{folder} holds lab 2's files (layers/, criterion/, optimizer.py, network.py): "
+            + (f"{where} --impl trains lab 1's loss.py and optimizer.py only, for now; "
+               f"train --impl DIR --lab 2 trains lab 2" if where in ("report", "experiment")
+               else f"add --lab 2 to {where}") + ".")
