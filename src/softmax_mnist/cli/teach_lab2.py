@@ -60,6 +60,13 @@ def check_lab2(args: argparse.Namespace) -> int:
     if len(reports) > 1 and not args.json:
         passed = sum(r.passed for r in reports)
         print(f"{passed}/{len(reports)} folders passed every check")
+    if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
+        from ..fileio import atomic_open
+        from ..teaching.lab2.outcome import grade_sheet
+
+        with atomic_open(args.csv, "wb") as fh:
+            fh.write(grade_sheet(reports, lang).encode("utf-8-sig"))
+        print(f"grade sheet → {args.csv}", file=sys.stderr)
     return 0 if all(r.passed for r in reports) else 1
 
 

@@ -3,6 +3,8 @@ line per folder, JSON — in English or Chinese."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -86,5 +88,18 @@ class Lab2Report:
                 "lang": lang, "checks": [r.to_dict(lang) for r in self.results]}
 
 
-def reports_passed(reports: Sequence[Lab2Report]) -> bool:
-    return all(r.passed for r in reports)
+def grade_sheet(reports: Sequence[Lab2Report], lang: str) -> str:
+    """CSV: folder, passed, points, max_points, seconds, one column per check
+    (pass/fail/skip) and the first failure's hint."""
+    from ..outcome import _cell
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["folder", "passed", "points", "max_points", "seconds",
+                     *(c.id for c in CHECKS), "first_failure"])
+    for r in reports:
+        first = next((x for x in r.results if x.status == "fail"), None)
+        writer.writerow([_cell(r.folder), "yes" if r.passed else "no", *r.points,
+                         f"{r.seconds:.1f}", *(x.status for x in r.results),
+                         _cell(f"{first.title(lang)}: {first.text(lang)}") if first else ""])
+    return out.getvalue()
