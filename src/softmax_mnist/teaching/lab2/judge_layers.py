@@ -15,7 +15,7 @@ import numpy as np
 from . import reference as ref
 from .course import ACTIVATIONS, FC
 from .probe import Probe, Reply, array, call, get, imports, new, put
-from .verdict import Fail, Text, Verdict, agrees, as_array, factor, ok
+from .verdict import Fail, Text, Verdict, agrees, as_array, factor, ok, zh
 
 N, D, M = 8, 7, 5
 
@@ -31,25 +31,26 @@ def mismatch(got: Any, expected: np.ndarray, what: str,
     g = as_array(got, what)
     if g.shape != expected.shape:
         if g.size == expected.size and g.ndim == 2 and g.T.shape == expected.shape:
-            return Text(f"{what} is transposed: shape {g.shape}, expected {expected.shape} "
-                        f"(Inputᵀ · delta is (num_input, num_output))",
-                        f"{what} 转置了：形状是 {g.shape}，应为 {expected.shape}"
-                        f"（Inputᵀ · delta 的形状是 (num_input, num_output)）")
+            why = ("grad_W" in what) * 1
+            return Text(f"{what} is transposed: shape {g.shape}, expected {expected.shape}"
+                        + " (Inputᵀ · delta is (num_input, num_output))" * why,
+                        f"{zh(what)} 转置了：形状是 {g.shape}，应为 {expected.shape}"
+                        + "（Inputᵀ · delta 的形状是 (num_input, num_output)）" * why)
         return Text(f"{what} has shape {g.shape}, expected {expected.shape}",
-                    f"{what} 的形状是 {g.shape}，应为 {expected.shape}")
+                    f"{zh(what)} 的形状是 {g.shape}，应为 {expected.shape}")
     if not np.all(np.isfinite(g)):
-        return Text(f"{what} contains NaN or inf", f"{what} 含有 NaN 或 inf")
+        return Text(f"{what} contains NaN or inf", f"{zh(what)} 含有 NaN 或 inf")
     if agrees(g, expected):
         return None
     for value, hint in candidates:
         if agrees(g, value):
-            return Text(f"{what}: ", f"{what}：") + hint
+            return Text(f"{what}: ", f"{zh(what)}：") + hint
     k = factor(g, expected)
     if k is not None:
         return Text(f"{what} is {k:.4g}× the expected values",
-                    f"{what} 是正确值的 {k:.4g} 倍")
+                    f"{zh(what)} 是正确值的 {k:.4g} 倍")
     return Text(f"{what} differs from the expected values (relative error "
-                f"{ref_error(g, expected):.2g})", f"{what} 与正确值不符（相对误差 "
+                f"{ref_error(g, expected):.2g})", f"{zh(what)} 与正确值不符（相对误差 "
                 f"{ref_error(g, expected):.2g}）")
 
 

@@ -15,6 +15,7 @@ from .course import LOSSES
 from .judge_layers import mismatch, require
 from .probe import Probe, Reply, array, call, get, imports, new
 from .verdict import Fail, Text, Verdict, agrees, as_array, as_number, factor, ok
+from .verdict import zh as zh_label
 
 N, C = 8, 10
 RIGHT = 3  # rows the logits predict right
@@ -105,7 +106,7 @@ def loss_split(got: Any, e: np.ndarray, what: str, candidates: list[tuple[np.nda
                                            "被除以了两次 N")]
     for v, en, zh in known:
         if k is not None and agrees(k, v):
-            raise Fail(f"{what} {en}", f"{what} {zh}")
+            raise Fail(f"{what} {en}", f"{zh_label(what)} {zh}")
     require(mismatch(g, e / N, what, candidates))
     raise AssertionError  # mismatch found nothing: unreachable
 

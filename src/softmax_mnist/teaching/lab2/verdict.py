@@ -16,6 +16,26 @@ TOLERANCE = 1e-6
 float32 ~1e-7)."""
 
 
+LABELS_ZH = {
+    "FCLayer.forward's output": "FCLayer.forward 的输出",
+    "the gradient FCLayer.backward returns": "FCLayer.backward 返回的梯度",
+    "ReLULayer.forward's output": "ReLULayer.forward 的输出",
+    "SigmoidLayer.forward's output": "SigmoidLayer.forward 的输出",
+    "backward's gradient": "backward 返回的梯度",
+    "W after step()": "step() 之后的 W", "b after step()": "step() 之后的 b",
+    "the last layer's grad_W": "最后一层的 grad_W", "the last layer's grad_b": "最后一层的 grad_b",
+    "the first layer's grad_W": "第一层的 grad_W", "the first layer's grad_b": "第一层的 grad_b",
+    "the loss's gradient": "损失的梯度", "the test logits": "测试集的 logit",
+    "the value forward returns": "forward 的返回值", "the loss": "损失",
+}
+"""The English names of the values judged -> Chinese (code names stay as they are)."""
+
+
+def zh(what: str) -> str:
+    """The Chinese name of a judged value ``what``."""
+    return LABELS_ZH.get(what, what)
+
+
 @dataclass(frozen=True)
 class Text:
     """One message in both languages."""
@@ -76,20 +96,20 @@ def as_array(value: Any, what: str) -> np.ndarray:
     """A float64 array from a kept value; Fail when it is not numbers."""
     if isinstance(value, dict) and "type" in value:
         raise Fail(f"{what} is a {value['type']}, not an array of numbers",
-                   f"{what} 是 {value['type']}，不是数组")
+                   f"{zh(what)} 是 {value['type']}，不是数组")
     if value is None:
-        raise Fail(f"{what} is None: it was never set", f"{what} 是 None：从未被赋值")
+        raise Fail(f"{what} is None: it was never set", f"{zh(what)} 是 None：从未被赋值")
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise Fail(f"{what} is not an array of numbers", f"{what} 不是数值数组") from None
+        raise Fail(f"{what} is not an array of numbers", f"{zh(what)} 不是数值数组") from None
 
 
 def as_number(value: Any, what: str) -> float:
     a = as_array(value, what)
     if a.size != 1:
         raise Fail(f"{what} has shape {a.shape}; it must be one number (the batch's mean)",
-                   f"{what} 的形状是 {a.shape}；应当是一个数（整个 batch 的平均值）")
+                   f"{zh(what)} 的形状是 {a.shape}；应当是一个数（整个 batch 的平均值）")
     return float(a.reshape(()))
 
 
