@@ -6,6 +6,7 @@ what the student's code did as plain values."""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -108,3 +109,27 @@ def test_the_probe_executor_returns_plain_values_and_where_the_code_failed(tmp_p
     # the student's modules are gone again: another folder may use the same names
     assert run_probe(CORRECT, [*steps[:2], new("fc", "layers.fc_layer.FCLayer", 3, 2)],
                      {})["error"] is None
+
+
+def test_code_that_hangs_exits_or_allocates_without_end_costs_one_line_each(tmp_path):
+    from lab2_student_code import RELU, SIGMOID, Change
+
+    hangs = write_lab2(tmp_path / "hangs", (Change(
+        RELU, "return np.maximum(0, Input)", "while True:\n            pass"),))
+    exits = write_lab2(tmp_path / "exits", (Change(
+        SIGMOID, "self.Output = 1 / (1 + np.exp(-Input))", "import os; os._exit(3)"),))
+    grows = write_lab2(tmp_path / "grows", (Change(
+        "layers/fc_layer.py", "self.Input = Input\n",
+        "self.Input = Input\n        self.junk = np.ones((10**6, 10**4))\n"),))
+    started = time.monotonic()
+    proc = run("check", "--lab", "2", "--json", "--time-limit", "2", "--memory-limit", "1024",
+               str(hangs), str(exits), str(grows))
+    assert time.monotonic() - started < 120
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    reports = {r["folder"]: {c["id"]: c for c in r["checks"]}
+               for r in map(json.loads, proc.stdout.splitlines())}
+    assert "did not finish within 2 s" in reports[str(hangs)]["relu"]["message"]
+    assert "without a reply (exit status 3" in reports[str(exits)]["sigmoid"]["message"]
+    assert "MemoryError" in reports[str(grows)]["fc_forward"]["message"]
+    for checks in reports.values():  # the rest of each checklist still ran
+        assert checks["sgd"]["status"] == "pass"

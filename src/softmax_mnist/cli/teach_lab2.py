@@ -20,14 +20,18 @@ def scaffold_lab2(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_lab2(folder: str, data_dir: str | None, lang: str, emit=None):
-    """Every lab-2 check on ``folder`` -> a Lab2Report; ``emit`` gets each line."""
-    from ..teaching.lab2.checklist import run_checks
+def run_lab2(folder: str, data_dir: str | None, lang: str, emit=None,
+             seconds: float = 20.0, memory_mb: int = 2048):
+    """Every lab-2 check on ``folder`` (each probe in a child process with these limits)
+    -> a Lab2Report; ``emit`` gets each line."""
+    from ..teaching.lab2.checklist import ProbeLimits, run_checks
     from ..teaching.lab2.outcome import Lab2Report, result_line
+    from ..teaching.sandbox import Limits
 
+    Limits(seconds, memory_mb)  # the same ranges as lab 1's
     started = time.perf_counter()
     results = run_checks(folder, data_dir, on_result=(lambda r: emit(result_line(r, lang)))
-                         if emit else (lambda r: None))
+                         if emit else (lambda r: None), limits=ProbeLimits(seconds, memory_mb))
     return Lab2Report(folder, results, time.perf_counter() - started)
 
 
@@ -49,7 +53,8 @@ def check_lab2(args: argparse.Namespace) -> int:
     reports = []
     for folder in args.folders:
         report = run_lab2(folder, args.data_dir, lang,
-                          emit=(lambda line: print(line, flush=True)) if single else None)
+                          emit=(lambda line: print(line, flush=True)) if single else None,
+                          seconds=args.time_limit, memory_mb=args.memory_limit)
         reports.append(report)
         if args.json:
             print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)

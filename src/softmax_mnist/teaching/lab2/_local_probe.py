@@ -1,14 +1,17 @@
-"""STAND-IN: an in-process executor of the probe step language (see :mod:`.probe`).
+"""STAND-IN: an executor of the probe step language (see :mod:`.probe`).
 
 Until the sandboxed executor (``teaching/probe.py``: a bubblewrap child that never shares
-a process with the verdict) is on main, lab 2's checks and tests run their probes here,
-in the calling process. The lead swaps it in :func:`.checklist.execute` (one line).
+a process with the verdict) is on main, lab 2's checks run their probes here:
+:func:`run_probe` in the calling process (tests), :func:`run_probe_in_child` in a forked
+child with a wall-clock and a memory limit (``check --lab 2``; isolation, not security).
+The lead swaps it in :func:`.checklist.execute` (one line).
 """
 
 from __future__ import annotations
 
 import importlib
 import linecache
+import os
 import sys
 import traceback
 import warnings
@@ -44,6 +47,53 @@ def run_probe(folder: str | Path, steps: list[dict], arrays: dict[str, np.ndarra
         sys.path.remove(folder)
         _forget(folder)
     return {"kept": kept, "error": None}
+
+
+def run_probe_in_child(folder: str | Path, steps: list[dict], arrays: dict[str, np.ndarray],
+                       seconds: float, memory_mb: int) -> dict:
+    """:func:`run_probe` in a forked child: killed after ``seconds``, its address space
+    limited to ``memory_mb``; a child that ends without a reply is an error too."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, folder, steps, arrays, memory_mb),
+                        daemon=True)
+    child.start()
+    send.close()
+    reply, timed_out = None, False
+    try:
+        if receive.poll(seconds):
+            reply = receive.recv()
+        else:
+            timed_out = True
+    except (EOFError, OSError):  # the child ended without a reply
+        pass
+    finally:
+        child.kill()
+        child.join()
+        receive.close()
+    if reply is None:
+        kind = "Timeout" if timed_out else "NoReply"
+        return {"kept": {}, "error": {"step": -1, "type": kind, "message": (
+            f"{seconds:g} s" if kind == "Timeout" else f"exit status {child.exitcode}"),
+            "where": None, "line": None}}
+    return reply
+
+
+def _child(send: Any, folder: str | Path, steps: list[dict], arrays: dict[str, np.ndarray],
+           memory_mb: int) -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)  # the student's prints are dropped
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
+    except (ImportError, ValueError, OSError):  # not on this platform: the time limit stays
+        pass
+    send.send(run_probe(folder, steps, arrays))
+    send.close()
 
 
 def _step(step: dict, objects: dict, kept: dict, arrays: dict) -> None:

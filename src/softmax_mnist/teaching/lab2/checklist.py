@@ -30,15 +30,28 @@ Level = Literal["required", "robustness"]
 Status = Literal["pass", "fail", "skip"]
 
 
-def execute(folder: str | Path, probe: Probe) -> Reply:
+@dataclass(frozen=True)
+class ProbeLimits:
+    """Seconds a probe may take (× its check's budget) and the child's memory; ``None``:
+    run in this process (the tests)."""
+
+    seconds: float = 20.0
+    memory_mb: int = 2048
+
+
+def execute(folder: str | Path, probe: Probe, limits: ProbeLimits | None,
+            budget: float = 1.0) -> Reply:
     """Run ``probe`` on the student's files: THE one call into the executor.
 
-    Today the in-process stand-in; at merge, the sandboxed executor of
-    ``teaching/probe.py`` (a bubblewrap child that only runs the steps).
+    Today the stand-in (a forked child, or this process); at merge, the sandboxed executor
+    of ``teaching/probe.py`` (a bubblewrap child that only runs the steps).
     """
-    from ._local_probe import run_probe
+    from ._local_probe import run_probe, run_probe_in_child
 
-    return Reply.from_dict(run_probe(folder, probe.steps, probe.arrays))
+    if limits is None:
+        return Reply.from_dict(run_probe(folder, probe.steps, probe.arrays))
+    return Reply.from_dict(run_probe_in_child(folder, probe.steps, probe.arrays,
+                                              limits.seconds * budget, limits.memory_mb))
 
 
 def probe_files() -> Probe:
@@ -67,6 +80,7 @@ class Check:
     needs: tuple[str, ...] = ("files",)
     error_hints: tuple[tuple[str, Text], ...] = ()  # exception type -> a hint to add
     data: bool = False  # the probe takes the MNIST folder
+    budget: float = 1.0  # × the time limit
 
 
 LOSS_ERRORS = (("IndexError", losses.ONE_HOT_HINT), ("ValueError", losses.ONE_HOT_HINT))
@@ -104,7 +118,7 @@ CHECKS: tuple[Check, ...] = (
           partial(training.probe_composed, "mse", "sigmoid"), training.judge_composed, 2,
           needs=("fc_backward", "sigmoid", "euclidean_grad")),
     Check("end_to_end", Text("end to end", "端到端"), training.probe_end_to_end,
-          training.judge_end_to_end, 3, needs=("network_ce", "sgd"), data=True),
+          training.judge_end_to_end, 3, needs=("network_ce", "sgd"), data=True, budget=4.0),
 )
 BY_ID = {c.id: c for c in CHECKS}
 TOTAL_POINTS = sum(c.points for c in CHECKS)
@@ -146,17 +160,18 @@ def _steps_name(probe: Probe, i: int) -> str:
 
 
 def run_check(check: Check, folder: str | Path, data_dir: str | None,
-              cache: dict[Any, tuple[Probe, Reply]]) -> Result:
+              cache: dict[Any, tuple[Probe, Reply]], limits: ProbeLimits | None) -> Result:
     """Probe, execute (a probe shared by several checks runs once), judge."""
     started = time.perf_counter()
     key = check.probe if not check.data else (check.probe, data_dir)
     try:
         if key not in cache:
             probe = check.probe(data_dir) if check.data else check.probe()
-            cache[key] = (probe, execute(folder, probe))
+            cache[key] = (probe, execute(folder, probe, limits, check.budget))
         probe, reply = cache[key]
         if reply.error is not None:
-            text = error_text(reply.error, _steps_name(probe, int(reply.error["step"])))
+            step = int(reply.error["step"])
+            text = error_text(reply.error, _steps_name(probe, step) if step >= 0 else "")
             text = text + dict(check.error_hints).get(str(reply.error["type"]), Text("", ""))
             verdict = Verdict(False, text)
         else:
@@ -174,8 +189,10 @@ def run_check(check: Check, folder: str | Path, data_dir: str | None,
 
 def run_checks(folder: str | Path, data_dir: str | None = None,
                on_result: Callable[[Result], None] = lambda r: None,
-               ids: Sequence[str] | None = None) -> list[Result]:
-    """Every check (or those in ``ids``) on ``folder``, in order."""
+               ids: Sequence[str] | None = None,
+               limits: ProbeLimits | None = None) -> list[Result]:
+    """Every check (or those in ``ids``) on ``folder``, in order; with ``limits`` each
+    probe runs in a child process under them."""
     missing = missing_files(folder)
     results: dict[str, Result] = {}
     cache: dict[Any, tuple[Probe, Reply]] = {}
@@ -196,7 +213,7 @@ def run_checks(folder: str | Path, data_dir: str | None = None,
                 "未运行：需要先通过 " + "、".join(t.zh for t in bad)), 0, check.points,
                 check.level)
         else:
-            result = run_check(check, folder, data_dir, cache)
+            result = run_check(check, folder, data_dir, cache, limits)
         results[check.id] = result
         on_result(result)
     return list(results.values())

@@ -76,6 +76,15 @@ def error_text(error: dict[str, Any], what: str) -> Text:
     where = error.get("where")
     line = error.get("line")
     place = f" ({where}{': ' + repr(line) if line else ''})" if where else ""
+    if kind == "Timeout":
+        return Text(f"did not finish within {error.get('message')} (an endless loop, or far "
+                    f"too slow?): the probe was stopped", f"没有在 {error.get('message')} 内完成"
+                    f"（死循环，或者太慢？）：已被终止")
+    if kind == "NoReply":
+        return Text(f"the code under test ended the process without a reply "
+                    f"({error.get('message')}: a crash, os._exit or sys.exit?)",
+                    f"被测代码结束了进程，没有返回结果（{error.get('message')}：崩溃、os._exit "
+                    f"或 sys.exit？）")
     if kind == "NotImplementedError":
         place = f" ({where})" if where else ""
         return Text(f"{what} is not written yet{place}: fill in the TODO",
