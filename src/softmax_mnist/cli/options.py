@@ -15,7 +15,7 @@ from typing import Any
 from ..data import DATASET_NAMES
 from ..experiments import BACKENDS
 from ..model import MODEL_OPTIONS, ModelSpec
-from ..presets import PRESETS
+from ..presets import PRESETS, Preset
 from ..report.words import LANGS
 from ..training import TRAIN_OPTIONS, TrainConfig
 from ..training.options import Option
@@ -109,14 +109,15 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
                    help="run every epoch (the same as --stop-rule none)")
 
 
-def training_options(args: argparse.Namespace) -> tuple[ModelSpec, TrainConfig]:
-    """The ModelSpec and TrainConfig of the ``--model`` preset and the flags given on top
-    of it, each validated."""
+def training_options(args: argparse.Namespace, preset: Preset | None = None,
+                     ) -> tuple[ModelSpec, TrainConfig]:
+    """The ModelSpec and TrainConfig of the ``--model`` preset (or ``preset``) and the
+    flags given on top of it, each validated."""
     given = vars(args)
     model = {f.name: given[f.name] for f in fields(ModelSpec) if f.name in given}
     train = {name: given[name] for name, opt in TRAIN_OPTIONS.items()
              if opt.flag and name in given}
-    return PRESETS[args.model].resolve(model, train)
+    return (preset or PRESETS[args.model]).resolve(model, train)
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:

@@ -110,7 +110,7 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     impl = str(Path(args.impl).resolve()) if args.impl else None
     with folder:
         if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
-                None, "mnist") else None):
+                None, "mnist") else None, args.command):
             return 1  # the folder, made for this report, is removed again
         data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
                             progress=not args.quiet)

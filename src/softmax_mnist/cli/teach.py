@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("folder", metavar="DIR", help="where to write (created if needed)")
     s.add_argument("--lang", choices=SCAFFOLD_LANGS, default="en",
                    help="language of the docstrings and README (default %(default)s)")
+    add_lab_option(s, "which lab: 1 (loss.py, optimizer.py) or 2 (the course's MLP: layers/, "
+                      "criterion/, optimizer.py, network.py)")
     s.set_defaults(handler=scaffold)
 
     c = sub.add_parser("check", help="check a student's loss.py and optimizer.py",
@@ -49,12 +51,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="memory (address space) of the checked code (default %(default)s)")
     c.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="folders checked at the same time (default %(default)s)")
+    add_lab_option(c, "which lab's checklist: 1 or 2 (the course's MLP; its lines carry "
+                      "points and levels)")
+    c.add_argument("--lang", choices=SCAFFOLD_LANGS, default=None,
+                   help="language of lab 2's lines and hints (default: zh for a Chinese "
+                        "locale, else en)")
     c.set_defaults(handler=check)
+
+
+def add_lab_option(p: argparse.ArgumentParser, text: str) -> None:
+    p.add_argument("--lab", type=int, choices=(1, 2), default=1,
+                   help=f"{text} (default %(default)s)")
 
 
 def scaffold(args: argparse.Namespace) -> int:
     from ..teaching.scaffold import scaffold as write
+    from .teach_lab2 import scaffold_lab2
 
+    if args.lab == 2:
+        return scaffold_lab2(args)
     paths = write(args.folder, args.lang)
     print(f"wrote {', '.join(str(p) for p in paths)}. Fill in the TODOs, then: "
           f"softmax-mnist check {args.folder}")
@@ -66,9 +81,13 @@ def check(args: argparse.Namespace) -> int:
 
     from ..errors import SoftmaxMnistError
     from ..fileio import atomic_open
+    from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import InOrder, grade_sheet, summary_line, total_line
     from ..teaching.sandbox import Limits, check_folder, stop_all
+    from .teach_lab2 import check_lab2
 
+    if args.lab == 2:
+        return check_lab2(args)
     limits = Limits(args.time_limit, args.memory_limit)
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
@@ -77,6 +96,8 @@ def check(args: argparse.Namespace) -> int:
     if not_folders:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check takes "
                                 f"folders holding loss.py and optimizer.py).")
+    for folder in args.folders:
+        refuse_lab2_folder_as_lab1(folder, "check")
     single = len(args.folders) == 1
 
     def one(folder: str):
@@ -110,9 +131,11 @@ def check(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in reports) else 1
 
 
-def require_passing_check(impl: str, data_dir: str | None) -> bool:
+def require_passing_check(impl: str, data_dir: str | None, command: str = "train --impl",
+                          ) -> bool:
     """Run ``check`` on ``impl`` before training on it: True if every check passes; else
     print the failures on stderr and return False."""
+    from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import result_line, total_line
     from ..teaching.sandbox import Limits, check_folder, stop_all
 
@@ -121,6 +144,7 @@ def require_passing_check(impl: str, data_dir: str | None) -> bool:
 
         raise SoftmaxMnistError(f"--impl {impl}: not a folder (it should hold loss.py and "
                                 f"optimizer.py; softmax-mnist scaffold DIR writes them).")
+    refuse_lab2_folder_as_lab1(impl, command)
     print(f"checking {impl} …", file=sys.stderr, flush=True)
     try:
         report = check_folder(impl, data_dir=data_dir,

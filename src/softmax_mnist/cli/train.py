@@ -20,6 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--impl", metavar="DIR",
                    help="train the student's loss.py and optimizer.py in DIR (the course "
                         "interface) instead of ours; softmax-mnist check runs on them first")
+    t.add_argument("--lab", type=int, choices=(1, 2), default=1,
+                   help="with --impl: 1 (loss.py, optimizer.py) or 2 (the course's MLP: "
+                        "layers/, criterion/, optimizer.py, network.py; its runner's "
+                        "defaults: --hidden 128, 20 epochs, --lr 0.001, --weight-decay 0.1, "
+                        "no momentum) (default %(default)s)")
     o = t.add_argument_group("output")
     o.add_argument("--out", metavar="DIR",
                    help="output folder (default: a new runs/<timestamp>[-N])")
@@ -47,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from ..training.checkpoint import NAME, load_checkpoint
     from .teach import require_passing_check
 
+    if args.lab == 2:
+        from .train_lab2 import run_lab2
+
+        return run_lab2(args)
     if args.resume:
         others = sorted({a.split("=")[0] for a in args.argv if a.startswith("--")}
                         - RESUME_KEEPS)

@@ -1,0 +1,98 @@
+"""``scaffold --lab 2`` and ``check --lab 2``: lab 2 (the course's NumPy MLP) handed out
+and checked; ``require_lab2_check`` for ``train --impl DIR --lab 2``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def scaffold_lab2(args: argparse.Namespace) -> int:
+    from ..teaching.lab2.scaffold import scaffold
+
+    paths = scaffold(args.folder, args.lang)
+    print(f"wrote {len(paths)} files into {args.folder} (layers/, criterion/, optimizer.py, "
+          f"network.py, README.md). Fill in the TODOs, then: softmax-mnist check --lab 2 "
+          f"{args.folder}")
+    return 0
+
+
+def run_lab2(folder: str, data_dir: str | None, lang: str, emit=None,
+             seconds: float = 20.0, memory_mb: int = 2048):
+    """Every lab-2 check on ``folder`` (each probe in a child process with these limits)
+    -> a Lab2Report; ``emit`` gets each line."""
+    from ..teaching.lab2.checklist import ProbeLimits, run_checks
+    from ..teaching.lab2.outcome import Lab2Report, result_line
+    from ..teaching.sandbox import Limits
+
+    Limits(seconds, memory_mb)  # the same ranges as lab 1's
+    started = time.perf_counter()
+    results = run_checks(folder, data_dir, on_result=(lambda r: emit(result_line(r, lang)))
+                         if emit else (lambda r: None), limits=ProbeLimits(seconds, memory_mb))
+    return Lab2Report(folder, results, time.perf_counter() - started)
+
+
+def check_lab2(args: argparse.Namespace) -> int:
+    from ..errors import SoftmaxMnistError
+    from ..teaching.lab2.outcome import default_lang
+
+    lang = args.lang or default_lang()
+    if args.data_dir and not Path(args.data_dir).is_dir():
+        raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
+                                f"the four MNIST files).")
+    not_folders = [f for f in args.folders if not Path(f).is_dir()]
+    if not_folders:
+        raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check --lab 2 takes "
+                                f"folders holding the course's layers/, criterion/, "
+                                f"optimizer.py and network.py).")
+    single = len(args.folders) == 1 and not args.json
+    width = max(len(f) for f in args.folders)
+    reports = []
+    for folder in args.folders:
+        report = run_lab2(folder, args.data_dir, lang,
+                          emit=(lambda line: print(line, flush=True)) if single else None,
+                          seconds=args.time_limit, memory_mb=args.memory_limit)
+        reports.append(report)
+        if args.json:
+            print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)
+        elif single:
+            print(report.total_line(lang))
+        else:
+            print(report.summary_line(lang, width), flush=True)
+    if len(reports) > 1 and not args.json:
+        passed = sum(r.passed for r in reports)
+        print(f"{passed}/{len(reports)} folders passed every check")
+    if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
+        from ..fileio import atomic_open
+        from ..teaching.lab2.outcome import grade_sheet
+
+        with atomic_open(args.csv, "wb") as fh:
+            fh.write(grade_sheet(reports, lang).encode("utf-8-sig"))
+        print(f"grade sheet → {args.csv}", file=sys.stderr)
+    return 0 if all(r.passed for r in reports) else 1
+
+
+def require_lab2_check(impl: str, data_dir: str | None) -> bool:
+    """Run ``check --lab 2`` on ``impl`` before training on it: True if every check passes;
+    else print the failures on stderr and return False."""
+    from ..errors import SoftmaxMnistError
+    from ..teaching.lab2.outcome import default_lang, result_line
+
+    if not Path(impl).is_dir():
+        raise SoftmaxMnistError(f"--impl {impl}: not a folder (it should hold lab 2's files; "
+                                f"softmax-mnist scaffold --lab 2 DIR writes them).")
+    lang = default_lang()
+    print(f"checking {impl} (lab 2) …", file=sys.stderr, flush=True)
+    report = run_lab2(impl, data_dir, lang)
+    print(f"{impl}: {report.total_line(lang)}", file=sys.stderr)
+    if report.passed:
+        return True
+    for result in report.results:
+        if result.status != "pass":
+            print(result_line(result, lang), file=sys.stderr)
+    print(f"softmax-mnist: --impl {impl}: fix the failed checks first (softmax-mnist check "
+          f"--lab 2 {impl} runs them again).", file=sys.stderr)
+    return False

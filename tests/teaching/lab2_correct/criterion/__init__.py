@@ -1,0 +1,2 @@
+from .euclidean_loss import EuclideanLossLayer
+from .softmax_cross_entropy import SoftmaxCrossEntropyLossLayer
