@@ -67,7 +67,8 @@ def main(extra: list[str]) -> None:
             print(f"| {name} | no report | |")
             continue
         passed = [c["id"] for c in r["checks"] if c["status"] == "pass"]
-        print(f"| {name} | {r['score']} | {', '.join(passed)} |")
+        score = (f"{r['score']:g}/{r['max_score']:g}" if "max_score" in r else r["score"])
+        print(f"| {name} | {score} | {', '.join(passed)} |")
 
 
 if __name__ == "__main__":

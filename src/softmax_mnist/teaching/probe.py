@@ -34,7 +34,9 @@ memory-mapped). Modules in ``stub`` (and their submodules) import as stand-ins w
 attribute raises ImportError, so a file with an unused forbidden import still runs. Each
 request starts from fresh imports of the student's files.
 
-The reply (one JSON line on the dedicated reply pipe, never stdout)::
+The child first writes ``{"ready": true}`` (NumPy imported, no student code run yet: the
+parent allows start-up time until then, and ``seconds`` per probe after it). The reply
+(one JSON line on the dedicated reply pipe, never stdout)::
 
     {"id": 3, "kept": {KEY: VALUE}, "error": null | {"step": i, "type": "ValueError",
      "message": "...", "where": "loss.py:23", "line": "source line"}}
@@ -162,6 +164,14 @@ class StepFailed(Exception):
         self.step, self.exc = step, exc
 
 
+def _snapshot(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple | list):
+        return type(value)(v.copy() if isinstance(v, np.ndarray) else v for v in value)
+    return value
+
+
 class _Runner:
     def __init__(self, folder: Path, names: dict[str, Any]):
         self.folder, self.names, self.kept = folder, names, {}
@@ -194,6 +204,7 @@ class _Runner:
     def keep(self, key: str | None, value: Any) -> None:
         if key is None:
             return
+        value = _snapshot(value)  # later steps may change an array in place
         if self.inner:
             self.kept.setdefault(key, []).append(value)
         else:
@@ -441,6 +452,7 @@ def child(argv: list[str]) -> None:
     folder, fd, memory_mb, cpu = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
     _limit(memory_mb, cpu)
     os.chdir(folder)
+    os.write(fd, b'{"ready": true}\n')  # NumPy is imported; no student code has run
     requests = os.fdopen(0, "rb")
     for raw in requests:
         request = json.loads(raw)

@@ -189,11 +189,11 @@ class ProbeSession:
         read_fd, write_fd = os.pipe()
         cpu = int(STARTUP_SECONDS + 8 * self.limits.seconds) + 1
         if self.isolation == "sandbox":
-            head = [*_bwrap_command(self.workdir, self.folder, self.shared), "-I", "-S",
+            head = [*_bwrap_command(self.workdir, self.folder, self.shared), "-I", "-S", "-B",
                     "/probe/probe.py", "/submission"]
             site, env, cwd = "/site", None, None
         else:
-            head = [str(_python()[0]), "-I", "-S", str(self.workdir / "probe.py"),
+            head = [str(_python()[0]), "-I", "-S", "-B", str(self.workdir / "probe.py"),
                     str(self.folder)]
             site, cwd = str(self.workdir / "site"), str(self.folder)
             env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir),
@@ -238,10 +238,14 @@ class ProbeSession:
         files = [self._path(name)] + [self.shared_path(f) for f in probe.files]
         request = {"id": self.count, "steps": probe.steps, "arrays": files,
                    "stub": list(probe.stub), "keep": probe.keep}
-        allowed = seconds + (STARTUP_SECONDS if self.fresh else 0.0)
-        self.fresh = False
-        start = time.perf_counter()
         try:
+            if self.fresh:
+                self.fresh = False
+                ready = self._read_line(time.perf_counter() + STARTUP_SECONDS, STARTUP_SECONDS)
+                if ready != b'{"ready": true}':
+                    raise BadReply("something else than its start-up line")
+            start = time.perf_counter()
+            allowed = seconds
             try:
                 self.proc.stdin.write((json.dumps(request) + "\n").encode())
                 self.proc.stdin.flush()
@@ -279,6 +283,8 @@ class ProbeSession:
                 if not selector.select(min(left, 0.5)):
                     continue
                 chunk = os.read(self.reply_fd, 1 << 20)
+                if not chunk and _stopping.is_set():
+                    raise KeyboardInterrupt  # stop_all killed it: not the student's fault
                 if not chunk:
                     assert self.proc is not None
                     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -317,6 +323,8 @@ def _kill_marked(token: str) -> None:
 
 
 def _death(returncode: int | None, limits: Limits) -> str:
+    if returncode is not None and 128 < returncode < 128 + 65:  # bwrap: 128 + the signal
+        returncode = 128 - returncode
     if returncode is not None and returncode < 0:
         how = SIGNALS.get(-returncode, f"ended by signal {-returncode}")
         memory = (f" (memory limit {limits.memory_mb} MB)" if -returncode == signal.SIGKILL
