@@ -1,4 +1,4 @@
-"""The hostile battery (tests/teaching/hostile.py) against ``softmax-mnist check``, as a
+"""The hostile battery (tests/hostile_code.py) against ``softmax-mnist check``, as a
 table: for each hostile submission, the checks it passed and what it did to the others.
 
     python benchmarks/hostile_battery.py [extra check options, e.g. --isolation process]
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "tests"),
                 str(Path(__file__).resolve().parents[1] / "tests" / "teaching")]
 
-from hostile import CASES, Listener, lingering, snapshot, write_hostile  # noqa: E402
+from hostile_code import CASES, Listener, lingering, snapshot, write_hostile  # noqa: E402
 
 from student_code import write_impl  # noqa: E402
 

@@ -143,6 +143,26 @@ for _fd in range(3, 64):
     except OSError:
         pass
 ''',
+    "fill the disk": '''
+import os as _o
+for _dir in ("/tmp", _o.getcwd()):
+    try:
+        with open(_o.path.join(_dir, "junk"), "wb") as _f:
+            for _ in range(256):
+                _f.write(b"x" * (1 << 20))
+    except OSError:
+        pass
+''',
+    "leak a classmate's file through an error message": '''
+_secret = ""
+for _path in ("{victim}/loss.py", "/etc/passwd"):
+    try:
+        _secret += open(_path).read()[:2000]
+    except OSError:
+        pass
+if _secret:
+    raise ValueError("LEAK " + _secret.replace(chr(10), " "))
+''',
     "sleep forever": '''
 import time as _t
 _t.sleep(10 ** 6)

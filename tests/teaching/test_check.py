@@ -187,6 +187,7 @@ def test_a_rubric_file_sets_points_and_levels(tmp_path):
     assert report["max_score"] == 19 and statuses(report)["grad_W"]["max_points"] == 5
     failed = {c["id"] for c in report["checks"] if c["status"] == "fail"}
     assert failed == {"grad_W", "end_to_end"} and not report["passed"]
+    assert proc.returncode == 1  # end to end is still required
 
 
 @pytest.mark.parametrize(("text", "message"), [

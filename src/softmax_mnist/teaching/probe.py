@@ -438,7 +438,8 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     except ImportError:
         return
     for which, value in ((resource.RLIMIT_AS, memory_mb << 20),
-                         (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
+                         (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0),
+                         (resource.RLIMIT_FSIZE, 64 << 20)):
         try:
             hard = resource.getrlimit(which)[1]
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)

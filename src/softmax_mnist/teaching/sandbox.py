@@ -47,6 +47,7 @@ from .probe import MAX_REPLY_BYTES, BadReply, Probe, Reply, parse_reply
 Isolation = Literal["sandbox", "process"]
 STARTUP_SECONDS = 30.0  # for a fresh child to import NumPy on a busy machine
 MIN_MEMORY_MB = 512
+TMP_BYTES = 64 << 20  # the sandbox's private /tmp (memory-backed)
 SIGNALS = {signal.SIGKILL: "was killed (out of memory, or the CPU-time limit)",
            signal.SIGXCPU: "was stopped by the CPU-time limit",
            signal.SIGSEGV: "crashed (segmentation fault)", signal.SIGABRT: "aborted",
@@ -111,7 +112,8 @@ def _bwrap_command(workdir: Path, folder: Path, shared: Path | None) -> list[str
     cmd += ["--ro-bind", str(folder), "/submission", "--ro-bind", str(workdir), "/probe"]
     if shared is not None:
         cmd += ["--ro-bind", str(shared), "/shared"]
-    return [*cmd, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir",
+    return [*cmd, "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            "--chdir",
                   "/submission", "--clearenv", "--setenv", "HOME", "/tmp", "--setenv",
                   "PATH", "/usr/bin:/bin", str(exe)]
 
