@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from student_code import BUGS, CORRECT, write_impl  # noqa: E402
+from student_code import BUGS, CORRECT, write_impl
 
 
 def timed(args: list[str]) -> tuple[float, str]:

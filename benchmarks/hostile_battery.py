@@ -20,7 +20,6 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "tests"),
                 str(Path(__file__).resolve().parents[1] / "tests" / "teaching")]
 
 from hostile_code import CASES, Listener, lingering, snapshot, write_hostile  # noqa: E402
-
 from student_code import write_impl  # noqa: E402
 
 
