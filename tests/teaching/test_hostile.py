@@ -13,7 +13,7 @@ import pytest
 
 from hostile_code import CASES, Listener, lingering, snapshot, write_hostile
 from softmax_mnist.data.fetch import SAMPLE_DIR
-from softmax_mnist.teaching.probe import BadReply, decode, parse_reply
+from softmax_mnist.teaching.probe_reply import BadReply, decode, parse_reply
 from softmax_mnist.teaching.sandbox import sandbox_problem
 from student_code import write_impl
 

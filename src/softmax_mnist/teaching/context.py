@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .probe import Opaque, Probe, Reply, StepError
+from .probe_reply import Opaque, Probe, Reply, StepError
 from .static import StaticFacts
 
 N, D, C = 16, 784, 10

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..nn.gradcheck import relative_error
-from .probe import Opaque, StepError
+from .probe_reply import Opaque, StepError
 
 if TYPE_CHECKING:
     from .context import Context

@@ -76,14 +76,14 @@ def check_folder(folder: str | os.PathLike[str], *, data_dir: str | None = None,
                  grades: dict[str, Grade] | None = None,
                  on_result: Callable[[CheckResult], None] = lambda r: None) -> CheckReport:
     """Run every check on ``folder``; ``on_result`` sees each result as it comes."""
-    from .run_checks import training_data
+    from .run_checks import shared_folder, start_training_data
 
     started = time.perf_counter()
     limits = limits or Limits()
     path = Path(folder).resolve()
     grades = grades or load_rubric(None, IDS)
-    shared = training_data(data_dir).folder
-    with ProbeSession(path, isolation, limits, shared) as session:
+    start_training_data(data_dir)
+    with ProbeSession(path, isolation, limits, shared_folder()) as session:
         ctx = Context(path, session, read_folder(path), lang, limits.seconds, data_dir)
         results = run_checks(ctx, IDS, grades, on_result)
     return CheckReport(str(folder), results, time.perf_counter() - started, limits,

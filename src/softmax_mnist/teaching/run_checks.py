@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,7 @@ class TrainingData:
     """The end-to-end check's data: training arrays saved once (shared by every folder),
     the test split in memory, the reference's accuracy."""
 
-    folder: Path
+    tag: str  # the arrays are train_X_<tag>.npy and train_y_<tag>.npy in shared_folder()
     X_test: np.ndarray
     y_test: np.ndarray
     name: str
@@ -99,7 +100,8 @@ class TrainingData:
 
 
 _lock = threading.Lock()
-_cache: dict[str | None, TrainingData] = {}
+_cache: dict[str | None, Future[TrainingData]] = {}
+_folder: list[Path] = []
 
 
 def course_images(X: np.ndarray, dtype: type = np.float64) -> np.ndarray:
@@ -110,25 +112,40 @@ def course_images(X: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     return out
 
 
-def training_data(data_dir: str | None) -> TrainingData:
-    """Load MNIST (the full set if found, else the bundled sample) once per process."""
+def shared_folder() -> Path:
+    """Where the training arrays are saved (one folder per process, bound read-only into
+    every sandbox as ``/shared``)."""
+    with _lock:
+        if not _folder:
+            _folder.append(Path(tempfile.mkdtemp(prefix="softmax-mnist-train-")))
+            atexit.register(shutil.rmtree, _folder[0], True)
+        return _folder[0]
+
+
+def start_training_data(data_dir: str | None) -> None:
+    """Load MNIST and train the reference in the background, while the other checks run."""
+    folder = shared_folder()
     with _lock:
         if data_dir not in _cache:
-            _cache[data_dir] = _prepare(data_dir)
-        return _cache[data_dir]
+            _cache[data_dir] = ThreadPoolExecutor(1).submit(_prepare, data_dir, folder)
 
 
-def _prepare(data_dir: str | None) -> TrainingData:
+def training_data(data_dir: str | None) -> TrainingData:
+    """Load MNIST (the full set if found, else the bundled sample) once per process."""
+    start_training_data(data_dir)
+    return _cache[data_dir].result()
+
+
+def _prepare(data_dir: str | None, folder: Path) -> TrainingData:
     from ..data import load_dataset
 
     data = load_dataset("mnist", data_dir, allow_download=False, progress=False,
                         log=lambda message: None)
     X = course_images(data.X_train[:TRAIN_IMAGES], np.float32)
     y = data.y_train[:TRAIN_IMAGES].astype(np.uint8)
-    folder = Path(tempfile.mkdtemp(prefix="softmax-mnist-train-"))
-    atexit.register(shutil.rmtree, folder, True)
-    np.save(folder / "train_X.npy", X)
-    np.save(folder / "train_y.npy", y)
+    tag = f"{abs(hash(data_dir)):x}"
+    np.save(folder / f"train_X_{tag}.npy", X)
+    np.save(folder / f"train_y_{tag}.npy", y)
     rng = np.random.default_rng(SEED)
     W0 = rng.normal(0, np.sqrt(2 / (D + C)) * np.sqrt(2), (D, C))
     b0 = np.zeros(C)
@@ -141,7 +158,7 @@ def _prepare(data_dir: str | None) -> TrainingData:
         sgd.step()
     X_test = course_images(data.X_test)
     accuracy = _accuracy(model.W, model.b, X_test, data.y_test)
-    return TrainingData(folder, X_test, data.y_test, data.name, accuracy, W0, b0, len(X))
+    return TrainingData(tag, X_test, data.y_test, data.name, accuracy, W0, b0, len(X))
 
 
 def _accuracy(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
@@ -152,8 +169,13 @@ def check_end_to_end(ctx: Context) -> str:
     """The course's loop — loss, acc = model.forward(images, labels);
     model.gradient_computing(); optimizer.step() — on MNIST in the child; the parent
     measures the test accuracy of the W and b it returns against the reference's."""
-    data = training_data(ctx.data_dir)
-    ctx.shared["training_folder"] = data.folder
+    from ..errors import SoftmaxMnistError
+
+    try:
+        data = training_data(ctx.data_dir)
+    except SoftmaxMnistError as exc:
+        raise Failed(ctx.tr(f"no data to train on: {exc}",
+                            f"没有可用于训练的数据：{exc}")) from None
     arrays = {"W": data.W0, "b": data.b0.reshape(ctx.facts.b_shape)}
     inner = [{"call": "model.forward", "args": [{"array": "batch.X"}, {"array": "batch.y"}]},
              {"call": "model.gradient_computing"}, {"call": "sgd.step"}]
@@ -163,10 +185,11 @@ def check_end_to_end(ctx: Context) -> str:
                      {"set": "model.b", "value": {"copy": "b"}},
                      {"new": "sgd", "cls": "optimizer.SGD", "args": [{"obj": "model"}, LR,
                                                                       MOMENTUM]},
-                     {"batches": {"X": "train_X", "y": "train_y"}, "size": BATCH,
+                     {"batches": {"X": f"train_X_{data.tag}", "y": f"train_y_{data.tag}"},
+                      "size": BATCH,
                       "epochs": EPOCHS, "seed": SEED, "dtype": "float64", "steps": inner},
                      {"get": "model.W", "keep": "W"}, {"get": "model.b", "keep": "b"}],
-                    arrays, files=("train_X.npy", "train_y.npy"))
+                    arrays, files=(f"train_X_{data.tag}.npy", f"train_y_{data.tag}.npy"))
     ctx.raise_error(reply, "training")
     W, b = reply.kept.get("W"), reply.kept.get("b")
     where = ctx.tr(f"after {EPOCHS} epochs on {data.images:,} {data.name} training images "

@@ -42,7 +42,8 @@ import numpy as np
 
 from ..errors import ConfigError, SoftmaxMnistError
 from . import probe as probe_module
-from .probe import MAX_REPLY_BYTES, BadReply, Probe, Reply, parse_reply
+from .probe import MAX_REPLY_BYTES
+from .probe_reply import BadReply, Probe, Reply, parse_reply
 
 Isolation = Literal["sandbox", "process"]
 STARTUP_SECONDS = 30.0  # for a fresh child to import NumPy on a busy machine
