@@ -20,7 +20,8 @@ of one, ``{"obj": NAME}`` an object made earlier, ``{"kept": KEY}`` a value kept
      "dtype": "float64", "steps": [...]}
 
 ``batches`` loops over shuffled mini-batches (:func:`batch_order`, so the parent can
-replay the same order), binding ``batch.X`` and ``batch.y`` (cast to ``dtype`` if given)
+replay the same order), binding ``batch.X`` and ``batch.y`` (cast to ``dtype`` if given;
+``"images": "course"``: uint8 pixels made the course's images, :func:`course_batch`)
 for the inner steps; a ``keep`` inside appends to a list. Names (modules, objects, input
 arrays) share one namespace; ``NAME.a.b`` is an attribute path.
 
@@ -121,6 +122,14 @@ _PARENT_NAMES = {"Probe", "Reply", "StepError", "Opaque", "BadReply", "decode", 
 
 # -- steps -----------------------------------------------------------------------------------
 
+def course_batch(pixels: np.ndarray) -> np.ndarray:
+    """The course's images from uint8 pixels: float64 in [0, 1] minus each image's mean."""
+    out = pixels.astype(np.float64)
+    out *= 1 / 255
+    out -= out.mean(axis=1, keepdims=True)
+    return out
+
+
 def batch_order(n: int, size: int, epochs: int, seed: int) -> list[np.ndarray]:
     """The rows of every mini-batch of a ``batches`` step, epoch after epoch."""
     rng = np.random.default_rng(seed)
@@ -209,12 +218,13 @@ class _Runner:
             setattr(self.resolve(owner), attr, self.value(step["value"]))
         elif "batches" in step:
             X, y = (self.resolve(step["batches"][k]) for k in ("X", "y"))
-            dtype = step.get("dtype")
+            dtype, images = step.get("dtype"), step.get("images") == "course"
             self.inner = True
             try:
                 for rows in batch_order(len(X), step["size"], step["epochs"], step["seed"]):
                     bx = X[rows]
-                    self.names["batch.X"] = bx.astype(dtype) if dtype else bx
+                    self.names["batch.X"] = (course_batch(bx) if images else
+                                             bx.astype(dtype) if dtype else bx)
                     self.names["batch.y"] = y[rows]
                     self.run(step["steps"])
             finally:
