@@ -28,7 +28,7 @@ def test_train_impl_reaches_the_accuracy_of_our_implementation(tmp_path):
     ours = run(*args, "--out", str(tmp_path / "ours"))
     theirs = run(*args, "--impl", str(CORRECT), "--out", str(tmp_path / "theirs"))
     assert ours.returncode == 0 and theirs.returncode == 0, theirs.stderr
-    assert "all 12 checks passed" in theirs.stderr
+    assert "all 13 checks passed" in theirs.stderr
     m_ours, m_theirs = (json.loads((tmp_path / d / "metrics.json").read_text())
                         for d in ("ours", "theirs"))
     assert m_theirs["test_accuracy"] > 0.88

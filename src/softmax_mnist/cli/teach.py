@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -30,19 +31,38 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     c = sub.add_parser("check", help="check a student's loss.py and optimizer.py",
                        description="Run the checklist on each folder's loss.py and "
-                                   "optimizer.py — interface, loss, accuracy, large logits, "
-                                   "gradients, SGD, momentum, speed, a few epochs of training "
-                                   "— in a separate process with a time and a memory limit "
-                                   "(isolation, not a security sandbox). One line per check "
-                                   "with a hint for each failure; with several folders one "
-                                   "summary line each. Exit 0 only if every check passes.")
+                                   "optimizer.py on the course's shapes — imports, interface, "
+                                   "loss, accuracy, large logits, gradients, SGD, momentum, "
+                                   "loops and speed, a short training — scored by a rubric. "
+                                   "The student's code runs in a bubblewrap sandbox (no "
+                                   "network, its own folder read-only, nothing else of yours "
+                                   "visible) and only answers probes; every verdict is made "
+                                   "outside it. One line per check with a hint for each "
+                                   "failure; with several folders one summary line each. Exit "
+                                   "0 only if every required check passes.")
     c.add_argument("folders", nargs="+", metavar="DIR", help="a folder with loss.py and "
                                                              "optimizer.py; several for a class")
     c.add_argument("--data-dir", metavar="DIR",
                    help="MNIST for the end-to-end check (default: $SOFTMAX_MNIST_DATA or the "
                         "cache, else the bundled sample; check never downloads)")
-    c.add_argument("--json", action="store_true", help="one JSON object per folder and line")
+    c.add_argument("--format", choices=("text", "json", "gradescope"), default="text",
+                   help="text lines, one JSON object per folder and line, or Gradescope's "
+                        "results.json (one folder; written to --output)")
+    c.add_argument("--json", action="store_const", const="json", dest="format",
+                   help="the same as --format json")
+    c.add_argument("--output", metavar="FILE", default="results.json",
+                   help="where --format gradescope writes (default %(default)s; on "
+                        "Gradescope /autograder/results/results.json)")
     c.add_argument("--csv", metavar="FILE", help="also write a grade sheet: one row per folder")
+    c.add_argument("--rubric", metavar="FILE",
+                   help="points and level (required/robustness) of each check, TOML "
+                        "(default: the rubric shipped with softmax-mnist)")
+    c.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language of the lines and hints (default: zh when LANG/LC_ALL is "
+                        "zh_*, else en)")
+    c.add_argument("--isolation", choices=("sandbox", "process"), default=None,
+                   help="sandbox: bubblewrap (refused if it cannot start); process: process "
+                        "limits only (default: sandbox where bubblewrap works)")
     c.add_argument("--time-limit", dest="time_limit", type=float, default=DEFAULT_SECONDS,
                    metavar="S", help="seconds each check may take; training 4× (default "
                                      "%(default)g)")
@@ -53,15 +73,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folders checked at the same time (default %(default)s)")
     add_lab_option(c, "which lab's checklist: 1 or 2 (the course's MLP; its lines carry "
                       "points and levels)")
-    c.add_argument("--lang", choices=SCAFFOLD_LANGS, default=None,
-                   help="language of lab 2's lines and hints (default: zh for a Chinese "
-                        "locale, else en)")
     c.set_defaults(handler=check)
 
 
 def add_lab_option(p: argparse.ArgumentParser, text: str) -> None:
     p.add_argument("--lab", type=int, choices=(1, 2), default=1,
                    help=f"{text} (default %(default)s)")
+
+
+def locale_lang(environ: dict[str, str] | None = None) -> str:
+    """zh when the locale (LC_ALL, LC_MESSAGES, LANG, the first one set) is Chinese."""
+    env = os.environ if environ is None else environ
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(key):
+            return "zh" if env[key].lower().startswith("zh") else "en"
+    return "en"
 
 
 def scaffold(args: argparse.Namespace) -> int:
@@ -81,14 +107,18 @@ def check(args: argparse.Namespace) -> int:
 
     from ..errors import SoftmaxMnistError
     from ..fileio import atomic_open
+    from ..teaching.checklist import IDS
+    from ..teaching.grading import check_folder, stop_all
     from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
-    from ..teaching.outcome import InOrder, grade_sheet, summary_line, total_line
-    from ..teaching.sandbox import Limits, check_folder, stop_all
+    from ..teaching.outcome import InOrder, grade_sheet, gradescope, summary_line, total_line
+    from ..teaching.rubric import load_rubric
+    from ..teaching.sandbox import Limits, choose_isolation
     from .teach_lab2 import check_lab2
 
     if args.lab == 2:
         return check_lab2(args)
     limits = Limits(args.time_limit, args.memory_limit)
+    lang = args.lang or locale_lang()
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
                                 f"the four MNIST files).")
@@ -98,11 +128,20 @@ def check(args: argparse.Namespace) -> int:
                                 f"folders holding loss.py and optimizer.py).")
     for folder in args.folders:
         refuse_lab2_folder_as_lab1(folder, "check")
+    if args.format == "gradescope" and len(args.folders) != 1:
+        raise SoftmaxMnistError("--format gradescope: give one folder (Gradescope grades one "
+                                "submission at a time).")
+    grades = load_rubric(args.rubric, IDS)
+    isolation, note = choose_isolation(args.isolation)
+    if note:
+        print(note, file=sys.stderr if args.format != "text" else sys.stdout, flush=True)
     single = len(args.folders) == 1
+    text = args.format == "text"
 
     def one(folder: str):
-        emit = InOrder(print) if single and not args.json else (lambda r: None)
-        return check_folder(folder, data_dir=args.data_dir, limits=limits, on_result=emit)
+        emit = InOrder(print, lang) if single and text else (lambda r: None)
+        return check_folder(folder, data_dir=args.data_dir, limits=limits, isolation=isolation,
+                            isolation_note=note, lang=lang, grades=grades, on_result=emit)
 
     width = max(len(f) for f in args.folders)
     reports = []
@@ -110,20 +149,25 @@ def check(args: argparse.Namespace) -> int:
     try:
         for report in pool.map(one, args.folders):
             reports.append(report)
-            if args.json:
+            if args.format == "json":
                 print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+            elif args.format == "gradescope":
+                with atomic_open(args.output, "w") as fh:
+                    json.dump(gradescope(report, lang), fh, ensure_ascii=False, indent=1)
+                print(f"{total_line(report, lang)} → {args.output}")
             elif single:
-                print(total_line(report))
+                print(total_line(report, lang))
             else:
-                print(summary_line(report, width), flush=True)
+                print(summary_line(report, width, lang), flush=True)
     except KeyboardInterrupt:
         stop_all()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if not single and not args.json:
+    if not single and text:
         passed = sum(r.passed for r in reports)
-        print(f"{passed}/{len(reports)} folders passed every check")
+        print(f"{passed}/{len(reports)} 个文件夹通过全部必需检查" if lang == "zh" else
+              f"{passed}/{len(reports)} folders passed every required check")
     if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
         with atomic_open(args.csv, "wb") as fh:
             fh.write(grade_sheet(reports).encode("utf-8-sig"))
@@ -133,11 +177,12 @@ def check(args: argparse.Namespace) -> int:
 
 def require_passing_check(impl: str, data_dir: str | None, command: str = "train --impl",
                           ) -> bool:
-    """Run ``check`` on ``impl`` before training on it: True if every check passes; else
-    print the failures on stderr and return False."""
+    """Run ``check`` on ``impl`` (isolated, as for an instructor) before training on it:
+    True if every required check passes; else print the failures on stderr, False."""
+    from ..teaching.grading import check_folder, stop_all
     from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import result_line, total_line
-    from ..teaching.sandbox import Limits, check_folder, stop_all
+    from ..teaching.sandbox import Limits, choose_isolation
 
     if not Path(impl).is_dir():
         from ..errors import SoftmaxMnistError
@@ -147,7 +192,10 @@ def require_passing_check(impl: str, data_dir: str | None, command: str = "train
     refuse_lab2_folder_as_lab1(impl, command)
     print(f"checking {impl} …", file=sys.stderr, flush=True)
     try:
-        report = check_folder(impl, data_dir=data_dir,
+        isolation, note = choose_isolation(None)
+        if note:
+            print(note, file=sys.stderr)
+        report = check_folder(impl, data_dir=data_dir, isolation=isolation,
                               limits=Limits(DEFAULT_SECONDS, DEFAULT_MEMORY_MB))
     except KeyboardInterrupt:
         stop_all()

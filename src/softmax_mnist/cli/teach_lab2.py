@@ -40,6 +40,10 @@ def check_lab2(args: argparse.Namespace) -> int:
     from ..teaching.lab2.outcome import default_lang
 
     lang = args.lang or default_lang()
+    as_json = args.format == "json"
+    if args.format == "gradescope":
+        raise SoftmaxMnistError("--format gradescope is for lab 1's check for now; use --json "
+                                "or --csv with --lab 2.")
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
                                 f"the four MNIST files).")
@@ -48,7 +52,7 @@ def check_lab2(args: argparse.Namespace) -> int:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check --lab 2 takes "
                                 f"folders holding the course's layers/, criterion/, "
                                 f"optimizer.py and network.py).")
-    single = len(args.folders) == 1 and not args.json
+    single = len(args.folders) == 1 and not as_json
     width = max(len(f) for f in args.folders)
     reports = []
     for folder in args.folders:
@@ -56,13 +60,13 @@ def check_lab2(args: argparse.Namespace) -> int:
                           emit=(lambda line: print(line, flush=True)) if single else None,
                           seconds=args.time_limit, memory_mb=args.memory_limit)
         reports.append(report)
-        if args.json:
+        if as_json:
             print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)
         elif single:
             print(report.total_line(lang))
         else:
             print(report.summary_line(lang, width), flush=True)
-    if len(reports) > 1 and not args.json:
+    if len(reports) > 1 and not as_json:
         passed = sum(r.passed for r in reports)
         print(f"{passed}/{len(reports)} folders passed every check")
     if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8

@@ -1,21 +1,21 @@
-"""The checks of ``SGD``: plain and momentum updates against the reference over three
-steps, and the learning rate read from ``self.learning_rate`` at every step.
+"""The checks of ``SGD(model, learning_rate, momentum)``: plain and momentum updates over
+three steps against the reference rule, and the learning rate read at every step.
 
-Each step gets new gradients; the student's W and b after every step are compared with
-the reference's, then with what each well-known mistake would give (:data:`MISTAKES`).
+The model is a plain object (``types.SimpleNamespace``) holding W (784, 10), b in the
+student's shape and ``trainable = True``, so these checks need optimizer.py only. Each step
+gets new gradients; W and b after every step are compared with the reference rule, then
+with what each well-known mistake would give (:data:`MISTAKES`).
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from .context import C, Context, D, Failed
-from .diagnose import agrees, first_match
-from .reference import SGD, SoftmaxCrossEntropyLoss
+from .diagnose import Hint, agrees, first_match
 
 STEPS = 3
 
@@ -23,68 +23,62 @@ Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, float, float],
                 tuple[np.ndarray, np.ndarray]]
 """(param, velocity, gradient, η, μ) -> (new param, new velocity)."""
 
-MISTAKES: dict[str, tuple[Rule, str]] = {
-    "frozen": (lambda p, v, g, lr, mu: (p, v), "{p} is not updated: step() must update W "
-               "from grad_W and b from grad_b"),
-    "plain": (lambda p, v, g, lr, mu: (p - lr * g, v),
-              "momentum has no effect: {p} moves like plain SGD. Keep the velocity between "
-              "steps (in self, zeros once in __init__): v = μ v + η g; {p} −= v"),
-    "uphill": (lambda p, v, g, lr, mu: (p + lr * g, v),
-               "{p} moves up the gradient: subtract η·grad, {p} −= η g"),
-    "uphill momentum": (lambda p, v, g, lr, mu: (p + (mu * v + lr * g), mu * v + lr * g),
-                        "{p} moves up the gradient: with v = μ v + η g the step is {p} −= v "
-                        "(or v = μ v − η g and {p} += v)"),
-    "momentum sign": (lambda p, v, g, lr, mu: (p - (lr * g - mu * v), lr * g - mu * v),
-                      "the momentum sign is flipped: the update matches v = −μ v + η g; the "
-                      "rule is v = μ v + η g, then {p} −= v"),
-    "scaled by mu": (lambda p, v, g, lr, mu: (p - mu * (mu * v + lr * g), mu * v + lr * g),
-                     "the step is μ·v: it must be the whole velocity, {p} −= v"),
-    "no lr": (lambda p, v, g, lr, mu: (p - (mu * v + g), mu * v + g),
-              "the learning rate is missing: v = μ v + η g"),
-    "nesterov": (lambda p, v, g, lr, mu: (p - (mu * (mu * v + lr * g) + lr * g),
-                                          mu * v + lr * g),
-                 "that is Nesterov's look-ahead; the course's rule is classical momentum: "
-                 "v = μ v + η g; {p} −= v"),
-}
+
+def _right(p, v, g, lr, mu):
+    v = mu * v + lr * g
+    return p - v, v
 
 
-def _gradients(seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+MISTAKES: list[tuple[Rule, Hint]] = [
+    (lambda p, v, g, lr, mu: (p, v),
+     ("{p} is not updated: step() must update W from grad_W and b from grad_b",
+      "{p} 没有更新：step() 必须用 grad_W 更新 W、用 grad_b 更新 b")),
+    (lambda p, v, g, lr, mu: (p - lr * g, v),
+     ("momentum has no effect: {p} moves like plain SGD. Keep the velocity between steps (in "
+      "self, zeros once in __init__): v = μ v + η g; {p} −= v",
+      "动量没有起作用：{p} 的变化和普通 SGD 一样。速度要在步与步之间保留（存在 self 里，只在 "
+      "__init__ 中置零一次）：v = μ v + η g；{p} −= v")),
+    (lambda p, v, g, lr, mu: (p + lr * g, v),
+     ("{p} moves up the gradient: subtract η·grad, {p} −= η g",
+      "{p} 沿梯度上升了：应减去 η·grad，{p} −= η g")),
+    (lambda p, v, g, lr, mu: (p + (mu * v + lr * g), mu * v + lr * g),
+     ("{p} moves up the gradient: with v = μ v + η g the step is {p} −= v (or v = μ v − η g "
+      "and {p} += v)", "{p} 沿梯度上升了：v = μ v + η g 时应为 {p} −= v（或 v = μ v − η g 且 "
+                       "{p} += v）")),
+    (lambda p, v, g, lr, mu: (p - (lr * g - mu * v), lr * g - mu * v),
+     ("the momentum sign is flipped: the update matches v = −μ v + η g; the rule is "
+      "v = μ v + η g, then {p} −= v", "动量的符号反了：更新相当于 v = −μ v + η g；正确的是 "
+                                      "v = μ v + η g，然后 {p} −= v")),
+    (lambda p, v, g, lr, mu: (p - v, mu * v + lr * g),
+     ("{p} moves by the previous velocity: update v = μ v + η g first, then {p} −= v",
+      "{p} 用的是上一步的速度：先更新 v = μ v + η g，再 {p} −= v")),
+    (lambda p, v, g, lr, mu: (p - mu * (mu * v + lr * g), mu * v + lr * g),
+     ("the step is μ·v: it must be the whole velocity, {p} −= v",
+      "步长成了 μ·v：应减去整个速度，{p} −= v")),
+    (lambda p, v, g, lr, mu: (p - (mu * v + g), mu * v + g),
+     ("the learning rate is missing: v = μ v + η g", "少了学习率：v = μ v + η g")),
+    (lambda p, v, g, lr, mu: (p - lr * (mu * v + (1 - mu) * g), mu * v + (1 - mu) * g),
+     ("that is a moving average, v = μ v + (1 − μ) g; the course's rule is v = μ v + η g, "
+      "{p} −= v", "这是滑动平均 v = μ v + (1 − μ) g；课程的规则是 v = μ v + η g，{p} −= v")),
+    (lambda p, v, g, lr, mu: (p - (mu * (mu * v + lr * g) + lr * g), mu * v + lr * g),
+     ("that is Nesterov's look-ahead; the course's rule is classical momentum: v = μ v + η g; "
+      "{p} −= v", "这是 Nesterov 前瞻；课程用的是经典动量：v = μ v + η g；{p} −= v")),
+]
+IGNORED_LR: Hint = (
+    "step() uses the learning rate given to __init__, not self.learning_rate: read "
+    "self.learning_rate in step() (the course's Solver never changes it; softmax-mnist's "
+    "--lr-decay does)",
+    "step() 用的是 __init__ 传入的学习率，而不是 self.learning_rate：请在 step() 中读取 "
+    "self.learning_rate（课程的 Solver 从不修改它；softmax-mnist 的 --lr-decay 会）")
+
+
+def _gradients(seed: int, b_shape: tuple[int, ...]) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(seed)
-    return [(rng.normal(size=(D, C)), rng.normal(size=C)) for _ in range(STEPS)]
+    return [(rng.normal(size=(D, C)), rng.normal(size=C).reshape(b_shape)) for _ in range(STEPS)]
 
 
-def _model(ctx: Context) -> Any:
-    """The student's own model when it can be built (their SGD may use its attributes),
-    else the reference's, with seeded W and b."""
-    try:
-        model = ctx.new_model(D, C)
-    except Failed:
-        model = SoftmaxCrossEntropyLoss(D, C)
-    rng = np.random.default_rng(7)
-    own = np.shape(getattr(model, "b", None))
-    model.W = rng.normal(size=(D, C))
-    model.b = rng.normal(size=C).reshape(own if own in ((C,), (1, C)) else (C,))
-    return model
-
-
-def _trajectory(ctx: Context, model: Any, sgd: Any, grads: list, lr: float | None,
-                ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(W, b) after each step; ``lr``: set sgd.learning_rate to it before stepping."""
-    if lr is not None:
-        sgd.learning_rate = lr
-    out = []
-    for gW, gb in grads:
-        model.grad_W = gW.copy()
-        model.grad_b = gb.reshape(np.shape(model.b)).copy()
-        ctx.call("SGD.step()", sgd.step)
-        out.append((np.array(model.W, dtype=np.float64, copy=True),
-                    np.array(model.b, dtype=np.float64, copy=True).reshape(-1)))
-    return out
-
-
-def _simulate(rule: Rule, p0: np.ndarray, grads: list[np.ndarray], lr: float,
-              mu: float) -> np.ndarray:
-    """The parameter after every step under ``rule``: (STEPS, *p0.shape)."""
+def _simulate(rule: Rule, p0: np.ndarray, grads: list[np.ndarray], lr: float, mu: float,
+              ) -> np.ndarray:
     p, v, out = p0.copy(), np.zeros_like(p0), []
     for g in grads:
         p, v = rule(p, v, g, lr, mu)
@@ -92,66 +86,93 @@ def _simulate(rule: Rule, p0: np.ndarray, grads: list[np.ndarray], lr: float,
     return np.array(out)
 
 
-def _reference(W0: np.ndarray, b0: np.ndarray, grads: list, lr: float, mu: float,
-               set_lr: float | None, ctx: Context) -> list[tuple[np.ndarray, np.ndarray]]:
-    model = SoftmaxCrossEntropyLoss(D, C)
-    model.W, model.b = W0.copy(), b0.copy()
-    return _trajectory(ctx, model, SGD(model, lr, mu), grads, set_lr)
+def _trajectory(ctx: Context, lr: float, mu: float, grads: list, W0: np.ndarray,
+                b0: np.ndarray, set_lr: float | None) -> dict:
+    arrays = {"W": W0, "b": b0}
+    steps = [{"import": "types"}, {"new": "model", "cls": "types.SimpleNamespace"},
+             {"set": "model.W", "value": {"copy": "W"}}, {"set": "model.b", "value": {"copy": "b"}},
+             {"set": "model.trainable", "value": True}, {"import": "optimizer"},
+             {"new": "sgd", "cls": "optimizer.SGD", "args": [{"obj": "model"}, lr, mu]}]
+    if set_lr is not None:
+        steps += [{"set": "sgd.learning_rate", "value": set_lr}]
+    for i, (gW, gb) in enumerate(grads):
+        arrays[f"gW{i}"], arrays[f"gb{i}"] = gW, gb
+        steps += [{"set": "model.grad_W", "value": {"copy": f"gW{i}"}},
+                  {"set": "model.grad_b", "value": {"copy": f"gb{i}"}},
+                  {"call": "sgd.step"}, {"get": "model.W", "keep": f"W{i}"},
+                  {"get": "model.b", "keep": f"b{i}"}]
+    reply = ctx.run(steps, arrays)
+    if reply.error is not None:
+        ctx.raise_error(reply, f"SGD(model, {lr}, {mu})" if reply.error.step < 7 else
+                        "SGD.step()")
+    return reply.kept
 
 
 def _compare(ctx: Context, lr: float, mu: float, seed: int,
              set_lr: float | None = None) -> None:
-    """Run the student's and the reference's SGD from the same W, b on the same gradients;
-    Failed naming the mistake when they differ."""
-    grads = _gradients(seed)
-    model = _model(ctx)
-    W0, b0 = np.array(model.W, copy=True), np.array(model.b, dtype=np.float64).reshape(-1)
-    sgd = ctx.call(f"SGD(model, {lr}, {mu})", ctx.classes.sgd, model, lr, mu)
-    got = _trajectory(ctx, model, sgd, grads, set_lr)
-    want = _reference(W0, b0, grads, lr, mu, set_lr, ctx)
+    b_shape = ctx.facts.b_shape
+    grads = _gradients(seed, b_shape)
+    rng = np.random.default_rng(seed + 100)
+    W0, b0 = rng.normal(size=(D, C)), rng.normal(size=C).reshape(b_shape)
+    kept = _trajectory(ctx, lr, mu, grads, W0, b0, set_lr)
     rate = lr if set_lr is None else set_lr
-    hints: dict[str, str] = {}  # W/b -> the mistake's template
-    for i, name in enumerate("Wb"):
-        mine, right = np.array([w[i] for w in got]), np.array([w[i] for w in want])
-        if agrees(mine, right):
+    hints: dict[str, Hint] = {}
+    for name, p0, g in (("W", W0, [gW for gW, _ in grads]), ("b", b0, [gb for _, gb in grads])):
+        mine = [kept.get(f"{name}{i}") for i in range(STEPS)]
+        if any(not isinstance(m, np.ndarray) or m.size != p0.size for m in mine):
+            hints[name] = (f"{{p}} is no longer an array of shape {p0.shape} after step()",
+                           f"step() 之后 {{p}} 不再是形状为 {p0.shape} 的数组")
             continue
-        p0, g = (W0, [gW for gW, _ in grads]) if name == "W" else (b0, [gb for _, gb in grads])
-        candidates = [(_simulate(rule, p0, g, rate, mu), hint) for rule, hint in
-                      MISTAKES.values()]
+        mine_all = np.array([np.asarray(m, float).reshape(p0.shape) for m in mine])
+        if agrees(mine_all, _simulate(_right, p0, g, rate, mu)):
+            continue
+        candidates = [(_simulate(rule, p0, g, rate, mu), hint) for rule, hint in MISTAKES]
         if set_lr is not None:
-            ignored = _reference(W0, b0, grads, lr, mu, None, ctx)
-            candidates.insert(0, (np.array([w[i] for w in ignored]), IGNORED_LR))
-        hints[name] = first_match(mine, candidates) or (
-            f"{{p}} after {STEPS} steps differs from the reference's v = μ v + η g; {{p}} −= v")
-    if len(set(hints.values())) == 1 and len(hints) == 2:
-        raise Failed(hints["W"].format(p="W and b").replace("W and b is", "W and b are")
-                     .replace("W and b moves", "W and b move"))
-    if hints:
-        raise Failed("; ".join(hint.format(p=name) for name, hint in hints.items()))
-
-
-IGNORED_LR = ("step() uses the learning rate given to __init__, not self.learning_rate: read "
-              "self.learning_rate in step() (the Solver lowers it after every epoch)")
+            candidates.insert(0, (_simulate(_right, p0, g, lr, mu), IGNORED_LR))
+        hints[name] = first_match(mine_all, candidates) or (
+            f"{{p}} after {STEPS} steps differs from the reference's v = μ v + η g; {{p}} −= v",
+            f"{STEPS} 步之后 {{p}} 与参考规则 v = μ v + η g；{{p}} −= v 不同")
+    if not hints:
+        return
+    texts = {name: ctx.tr(*hint) for name, hint in hints.items()}
+    if len(hints) == 2 and hints["W"] == hints["b"]:
+        both = texts["W"].format(p=ctx.tr("W and b", "W 和 b"))
+        raise Failed(both.replace("W and b is", "W and b are").replace("W and b moves",
+                                                                       "W and b move"))
+    raise Failed("; ".join(text.format(p=name) for name, text in texts.items()))
 
 
 def check_sgd(ctx: Context) -> str:
     """momentum 0: W −= η grad_W, b −= η grad_b, three steps."""
     _compare(ctx, 0.1, 0.0, seed=8)
-    return f"momentum 0: W and b as the reference over {STEPS} steps"
+    return ctx.tr(f"momentum 0: W and b as the reference over {STEPS} steps",
+                  f"动量 0：{STEPS} 步内 W 和 b 与参考一致")
 
 
 def check_momentum(ctx: Context) -> str:
     """momentum 0.9: v = μ v + η g; p −= v, three steps (the velocity kept between them)."""
     _compare(ctx, 0.1, 0.9, seed=9)
-    return f"momentum 0.9: W and b as the reference over {STEPS} steps (velocity kept)"
+    return ctx.tr(f"momentum 0.9: W and b as the reference over {STEPS} steps (velocity kept)",
+                  f"动量 0.9：{STEPS} 步内 W 和 b 与参考一致（速度得以保留）")
 
 
 def check_learning_rate(ctx: Context) -> str:
-    """step() reads self.learning_rate, which the Solver decays after every epoch."""
-    model = _model(ctx)
-    sgd = ctx.call("SGD(model, 0.1, 0.9)", ctx.classes.sgd, model, 0.1, 0.9)
-    if not isinstance(getattr(sgd, "learning_rate", None), numbers.Real):
-        raise Failed("SGD has no number self.learning_rate: keep the learning rate there "
-                     "(the Solver lowers it after every epoch)")
+    """step() reads self.learning_rate (robustness: the course's Solver never changes it)."""
+    reply = ctx.run([{"import": "types"}, {"new": "model", "cls": "types.SimpleNamespace"},
+                     {"set": "model.W", "value": {"copy": "W"}},
+                     {"set": "model.b", "value": {"copy": "b"}},
+                     {"set": "model.trainable", "value": True}, {"import": "optimizer"},
+                     {"new": "sgd", "cls": "optimizer.SGD", "args": [{"obj": "model"}, 0.1, 0.9]},
+                     {"get": "sgd.learning_rate", "keep": "lr"}],
+                    {"W": np.zeros((D, C)), "b": np.zeros(ctx.facts.b_shape)})
+    lr = reply.kept.get("lr")
+    if reply.error is not None and reply.error.step < 7:
+        ctx.raise_error(reply, "SGD(model, 0.1, 0.9)")
+    if not isinstance(lr, numbers.Real | np.ndarray) or np.size(lr) != 1:
+        raise Failed(ctx.tr("SGD has no number self.learning_rate: keep the learning rate "
+                            "there (softmax-mnist's --lr-decay changes it between epochs)",
+                            "SGD 没有数值属性 self.learning_rate：请把学习率存在那里"
+                            "（softmax-mnist 的 --lr-decay 会在各轮之间修改它）"))
     _compare(ctx, 0.1, 0.9, seed=10, set_lr=0.02)
-    return "step() reads self.learning_rate (the Solver lowers it after every epoch)"
+    return ctx.tr("step() reads self.learning_rate at every step",
+                  "step() 每一步都读取 self.learning_rate")

@@ -8,8 +8,8 @@ class SGD:
 
     Args:
         model: a SoftmaxCrossEntropyLoss, after gradient_computing().
-        learning_rate: η, the step size. The training loop lowers it after every epoch by
-            setting self.learning_rate: read it from there in step().
+        learning_rate: η, the step size. The course's Solver never changes it, but
+            softmax-mnist's --lr-decay sets self.learning_rate: read it there in step().
         momentum: μ in 0 … 1; 0 is plain SGD.
     """
 

@@ -8,8 +8,8 @@ class SGD:
 
     参数：
         model: 一个已调用过 gradient_computing() 的 SoftmaxCrossEntropyLoss。
-        learning_rate: 学习率 η。训练循环每轮结束后会通过修改 self.learning_rate 来降低
-            它：在 step() 里请从 self.learning_rate 读取。
+        learning_rate: 学习率 η。课程的 Solver 从不修改它，但 softmax-mnist 的 --lr-decay
+            会修改 self.learning_rate：在 step() 里请从 self.learning_rate 读取。
         momentum: 动量 μ，取值 0 … 1；0 即普通 SGD。
     """
 
