@@ -271,3 +271,20 @@ def test_a_tiny_cnn_learns_a_toy_problem(loss_fn):
             network.backward(loss.backward())
             optimizer.step()
     assert (network.logits(X).argmax(1) == y).mean() == 1.0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_worker_threads_split_the_products_without_changing_them(method):
+    """Two workers (as the Solver runs a CNN) give the one-thread numbers to rounding;
+    the gradients still match numerical ones."""
+    from softmax_mnist.nn._threads import workers
+
+    network, X, y = random_problem(architecture="conv:4:3,pool:2,conv:5:3,fc:6", seed=17)
+    for layer in network.layers:
+        if isinstance(layer, Conv2D):
+            layer.method = method
+    alone = network.forward(X).copy()
+    with workers(2):
+        np.testing.assert_allclose(network.forward(X), alone, atol=1e-12)
+        checks = check_gradients(network, X, y)
+    assert max(c.relative_error for c in checks) < 1e-7, checks

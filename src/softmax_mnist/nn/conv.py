@@ -23,11 +23,13 @@ product per frequency (``_fourier.py``; ``method`` chooses, "auto" by operation 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from . import _fourier
 from ._im2col import Workspace, col2im, im2col, padded
+from ._threads import parallel
 from .layers import DTYPE, Layer
 
 PADDINGS = ("same", "valid")
@@ -132,7 +134,8 @@ class Conv2D(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (C, H, W, N) -> z = W cols + b: (F, H', W', N); keeps cols for backward
-        (or, for the Fourier products, the spectra X̂ of x and V of W)."""
+        (or, for the Fourier products, the spectra X̂ of x and V of W). z is the layer's
+        scratch space: valid until its next forward."""
         C, H, W, N = x.shape
         self._x_shape = x.shape
         if self._uses_fourier(H, W):  # Ẑ[k] = V[k] X̂[k] for every frequency k
@@ -144,9 +147,17 @@ class Conv2D(Layer):
             self._cols = im2col(xp, self.size, self._work)  # (C·K·K, H'·W'·N)
             self._padded_shape = xp.shape
             _, Ho, Wo = self.output_shape((C, H, W))
-            z = (self.params["W"] @ self._cols).reshape(self.num_filters, Ho, Wo, N)
+            z = self._work.empty("z", (self.num_filters, Ho, Wo, N), self._cols.dtype)
+            flat, blocks = z.reshape(self.num_filters, -1), self._column_blocks(Ho)
+            parallel(lambda a, b: np.matmul(self.params["W"], self._cols[:, blocks(a, b)],
+                                            out=flat[:, blocks(a, b)]), Ho)
         z += self.params["b"][:, None, None, None]
         return z
+
+    def _column_blocks(self, rows: int) -> Callable[[int, int], slice]:
+        """The columns of output rows a to b (of ``rows``) in cols and z.reshape(F, -1)."""
+        per_row = self._cols.shape[1] // rows
+        return lambda a, b: slice(a * per_row, b * per_row)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out = ∂L/∂z: (F, H', W', N) -> ∂L/∂x: (C, H, W, N); fills ``grads``."""
@@ -163,8 +174,12 @@ class Conv2D(Layer):
         if self._fourier_pass():  # per frequency ∂L/∂V = ∂L/∂Ẑ X̂ᵀ
             self._dZ = self._fourier.output_spectrum(grad_out)
             self._fourier.weight_gradient(self._dZ, self._X, out=self.grads["W"])
-        else:
-            np.matmul(g, self._cols.T, out=self.grads["W"])
+        else:  # the sum over columns split into blocks of output rows, one per worker
+            rows = grad_out.shape[1]
+            blocks = self._column_blocks(rows)
+            first, *rest = parallel(lambda a, b: g[:, blocks(a, b)] @ self._cols[:, blocks(a, b)].T,
+                                    rows)
+            self.grads["W"][...] = sum(rest, first)
 
     def backward_input(self, grad_out: np.ndarray,
                        dZ: np.ndarray | None = None) -> np.ndarray:
@@ -179,8 +194,10 @@ class Conv2D(Layer):
             return self._fourier.input_gradient(dZ, self._V)
         g = grad_out.reshape(self.num_filters, -1)
         W = self.params["W"]
-        dcols = np.matmul(W.T, g, out=self._work.empty("dcols", (W.shape[1], g.shape[1]),
-                                                       np.result_type(W, g)))
+        dcols = self._work.empty("dcols", (W.shape[1], g.shape[1]), np.result_type(W, g))
+        blocks = self._column_blocks(grad_out.shape[1])
+        parallel(lambda a, b: np.matmul(W.T, g[:, blocks(a, b)], out=dcols[:, blocks(a, b)]),
+                 grad_out.shape[1])
         dxp = col2im(dcols, self._padded_shape, self.size, self._work)
         (lo, _), (_, H, W_, _) = self.pad, self._x_shape
         return dxp[:, lo:lo + H, lo:lo + W_]
@@ -217,27 +234,42 @@ class MaxPool2D(Layer):
         return [a[:, i:H:s, j:W:s] for i in range(s) for j in range(s)]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (C, H, W, N) -> the window maxima (C, H // S, W // S, N)."""
-        first, *rest = self._taps(x)
-        y = first.copy()
-        for tap in rest:
-            np.maximum(y, tap, out=y)
+        """x: (C, H, W, N) -> the window maxima (C, H // S, W // S, N), valid until the
+        next forward."""
+        C, H, W, N = x.shape
+        y = self._work.empty("y", (C, H // self.size, W // self.size, N), x.dtype)
+
+        def part(a: int, b: int) -> None:  # channels a to b
+            first, *rest = self._taps(x[a:b])
+            np.copyto(y[a:b], first)
+            for tap in rest:
+                np.maximum(y[a:b], tap, out=y[a:b])
+        parallel(part, C)
         self._x, self._y = x, y
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """∂L/∂y: (C, H', W', N) -> ∂L/∂x: (C, H, W, N), each window's gradient at the
         (first) position of its maximum, zero elsewhere. Valid until the next backward."""
-        dx = self._work.empty("dx", self._x.shape, np.result_type(grad_out, self._x))
+        x, y = self._x, self._y
+        dx = self._work.empty("dx", x.shape, np.result_type(grad_out, x))
         if dx.shape[1] % self.size or dx.shape[2] % self.size:
             dx.fill(0)  # the dropped rows and columns
-        free = np.ones(self._y.shape, bool)  # windows whose maximum is not placed yet
-        hit = np.empty(self._y.shape, bool)
-        for tap, dtap in zip(self._taps(self._x), self._taps(dx), strict=True):
-            np.equal(tap, self._y, out=hit)
-            hit &= free
-            free ^= hit  # (hit ⊆ free) these windows are placed
-            np.multiply(grad_out, hit, out=dtap)
+
+        free_all = self._work.empty("free", y.shape, np.dtype(bool))
+        hit_all = self._work.empty("hit", y.shape, np.dtype(bool))
+        mask_all = self._work.empty("mask", y.shape, dx.dtype)
+
+        def part(a: int, b: int) -> None:  # channels a to b
+            free, hit, mask = free_all[a:b], hit_all[a:b], mask_all[a:b]
+            free.fill(True)  # windows whose maximum is not placed yet
+            for tap, dtap in zip(self._taps(x[a:b]), self._taps(dx[a:b]), strict=True):
+                np.equal(tap, y[a:b], out=hit)
+                hit &= free
+                free ^= hit  # (hit ⊆ free) these windows are placed
+                np.copyto(mask, hit)  # a float mask: multiplying by bool casts slowly
+                np.multiply(grad_out[a:b], mask, out=dtap)
+        parallel(part, len(x))
         return dx
 
     def __repr__(self) -> str:

@@ -35,7 +35,8 @@ from tqdm.auto import tqdm
 from .. import signals
 from ..errors import ConfigError
 from ..nn import LOSSES, Network
-from ..nn._fast import blas_threads
+from ..nn._fast import training_threads
+from ..nn._threads import workers as worker_threads
 from .callbacks import Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
 from .parts import check_split, make_optimizer
@@ -162,16 +163,17 @@ class Solver:
 
         BLAS runs on one thread for softmax regression's small products (waking a second
         thread costs more than it saves), on all this process may use for an MLP's large
-        ones (see ``nn._fast.blas_threads``); parallel runs limit each process to its share.
+        ones (see ``nn._fast.blas_threads``), a CNN on worker threads of its own
+        (``nn._fast.training_threads``); parallel runs limit each process to its share.
         """
         available = max((p.get("num_threads", 1) for p in threadpool_info()
                          if p.get("user_api") == "blas"), default=1)
-        shapes = [layer.params["W"].shape for layer in getattr(self.network, "layers", ())
-                  if "W" in getattr(layer, "params", {})]
-        threads = blas_threads(self.config.batch_size, shapes, available)
+        layers = [layer for layer in getattr(self.network, "layers", ())
+                  if hasattr(layer, "params")]
+        blas, workers = training_threads(layers, self.config.batch_size, available)
         # a diverging run overflows on its way to a non-finite loss, which the loop
         # detects and reports (History.diverged): NumPy's warnings would only repeat it
-        with threadpool_limits(limits=threads, user_api="blas"), \
+        with threadpool_limits(limits=blas, user_api="blas"), worker_threads(workers), \
                 np.errstate(over="ignore", invalid="ignore"):
             return self._train()
 
