@@ -83,6 +83,10 @@ class FourierConv:
         # Ẑ -> z: the inverse DFTs, only for the rows and columns that are outputs
         self.cols_out = self._cast(self._complex_idft(self.Wo, Q))    # (2·W', 2·Q)
         self.rows_out = self._cast(self._real_idft(self.Ho, P))       # (H', 2·Pr)
+        # the transposes the backward pass applies, stored in the order BLAS reads fastest
+        self.rows_in_T, self.cols_in_T = self._cast(self.rows_in.T), self._cast(self.cols_in.T)
+        self.rows_out_T = self._cast(self.rows_out.T)
+        self.cols_out_T = self._cast(self.cols_out.T)
         # kernel -> V = conj(DFT of the kernel placed at offset −lo): (Pr·Q·2, K·K)
         i = np.arange(size) - lo
         phase = (_angles(np.arange(self.Pr), i, P)[:, None, :, None]
@@ -197,13 +201,13 @@ class FourierConv:
     def output_spectrum(self, g: np.ndarray) -> np.ndarray:
         """∂L/∂Ẑ from g = ∂L/∂z: (F, H', W', N) -> (Pr·Q, 2F, N): the transposed inverse
         transform; valid until the next call."""
-        return self._spectrum(g, self.rows_out.T, self.cols_out.T, "dZ")
+        return self._spectrum(g, self.rows_out_T, self.cols_out_T, "dZ")
 
     def input_gradient(self, dZ: np.ndarray, V: np.ndarray) -> np.ndarray:
         """∂L/∂x = (transposed transform of) Vᵀ ∂L/∂Ẑ: (C, H, W, N), valid until the next
         call."""
         return self._image(self._per_frequency(V.transpose(0, 2, 1), dZ, "dX"),
-                           self.rows_in.T, self.cols_in.T, self.H, self.W, "dx")
+                           self.rows_in_T, self.cols_in_T, self.H, self.W, "dx")
 
     def weight_gradient(self, dZ: np.ndarray, X: np.ndarray, out: np.ndarray) -> None:
         """∂L/∂W: (F, C·K·K) into ``out``: per frequency ∂L/∂V = ∂L/∂Ẑ X̂ᵀ, its blocks
