@@ -38,6 +38,24 @@ def workers(count: int) -> Iterator[None]:
         _workers = before
 
 
+@contextlib.contextmanager
+def for_convolutions(layers: list) -> Iterator[None]:
+    """For an evaluation pass outside the Solver: with conv layers among ``layers``,
+    BLAS on one thread and as many workers as it had threads (as the Solver trains);
+    nothing changes without conv layers or inside a block that set workers already."""
+    from .conv import Conv2D  # (conv imports this module)
+
+    if _workers > 1 or not any(isinstance(layer, Conv2D) for layer in layers):
+        yield
+        return
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    available = max((p.get("num_threads", 1) for p in threadpool_info()
+                     if p.get("user_api") == "blas"), default=1)
+    with threadpool_limits(limits=1, user_api="blas"), workers(available):
+        yield
+
+
 def _executor() -> ThreadPoolExecutor:
     """The helper threads of this process (a forked child starts its own)."""
     global _pool
