@@ -44,13 +44,17 @@ def naive_conv(x: np.ndarray, W: np.ndarray, b: np.ndarray, size: int,
     return z
 
 
+METHODS = ["columns", "fourier"]
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("channels, filters, size, padding", [
     (1, 3, 5, "same"), (2, 4, 3, "same"), (3, 2, 4, "same"), (2, 3, 3, "valid"),
-    (1, 2, 1, "same"),
+    (1, 2, 1, "same"), (2, 2, 2, "valid"),
 ])
-def test_conv_forward_matches_naive_loops(channels, filters, size, padding):
+def test_conv_forward_matches_naive_loops(channels, filters, size, padding, method):
     rng = np.random.default_rng(0)
-    layer = Conv2D(channels, filters, size, padding, rng=rng, dtype=np.float64)
+    layer = Conv2D(channels, filters, size, padding, rng=rng, dtype=np.float64, method=method)
     layer.params["b"][:] = rng.normal(size=filters)
     x = rng.normal(size=(channels, 7, 6, 3))
     z = layer.forward(x)
@@ -59,25 +63,54 @@ def test_conv_forward_matches_naive_loops(channels, filters, size, padding):
     assert z.shape[1:3] == ((7, 6) if padding == "same" else (7 - size + 1, 6 - size + 1))
 
 
-def test_conv_kernel_is_pytorchs_layout():
+@pytest.mark.parametrize("method", METHODS)
+def test_conv_kernel_is_pytorchs_layout(method):
     """W: (F, C·K·K) is PyTorch's (F, C, K, K) weight with each filter flattened: a kernel
     with a single 1 at (c, i, j) copies channel c shifted by (i, j)."""
-    layer = Conv2D(2, 1, 3, "valid", dtype=np.float64)
+    layer = Conv2D(2, 1, 3, "valid", dtype=np.float64, method=method)
     kernel = np.zeros((1, 2, 3, 3))
     kernel[0, 1, 2, 0] = 1.0  # channel 1, row offset 2, column offset 0
     layer.params["W"][:] = kernel.reshape(1, -1)
     x = np.random.default_rng(1).normal(size=(2, 5, 5, 1))
-    np.testing.assert_array_equal(layer.forward(x)[0], x[1, 2:5, 0:3])
+    np.testing.assert_allclose(layer.forward(x)[0], x[1, 2:5, 0:3], atol=1e-14)
 
 
-def test_conv_input_gradient_matches_numerical():
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("size, padding", [(3, "same"), (4, "same"), (2, "valid")])
+def test_conv_gradients_match_numerical(method, size, padding):
+    """∂L/∂x, ∂L/∂W and ∂L/∂b of L = Σ g·z; the Fourier products' backward pass is the
+    transpose of their forward pass, so these hold to rounding as the columns' do."""
     rng = np.random.default_rng(2)
-    layer = Conv2D(2, 3, 3, "same", rng=rng, dtype=np.float64)
-    x, g = rng.normal(size=(2, 5, 4, 2)), rng.normal(size=(3, 5, 4, 2))
-    layer.forward(x)
+    layer = Conv2D(2, 3, size, padding, rng=rng, dtype=np.float64, method=method)
+    x = rng.normal(size=(2, 5, 4, 2))
+    g = rng.normal(size=layer.forward(x).shape)
     analytic = layer.backward(g).copy()
-    numeric = numerical_gradient(lambda: float(np.sum(layer.forward(x) * g)), x)
-    assert relative_error(analytic, numeric) < 1e-8
+    grads = {k: v.copy() for k, v in layer.grads.items()}
+    loss = lambda: float(np.sum(layer.forward(x) * g))  # noqa: E731
+    assert relative_error(analytic, numerical_gradient(loss, x)) < 1e-8
+    for name, param in layer.params.items():
+        assert relative_error(grads[name], numerical_gradient(loss, param)) < 1e-8, name
+
+
+def test_the_fourier_products_are_chosen_where_they_pay():
+    """The preset's second layer (32 -> 64 channels, 5×5 on 14×14) runs in the frequency
+    domain, its first (one input channel) on the column matrix; both give the same
+    float32 numbers to rounding."""
+    network = Network.build(784, 10, architecture="conv:32:5,pool:2,conv:64:5,pool:2")
+    first, second = (layer for layer in network.layers if isinstance(layer, Conv2D))
+    assert not first._uses_fourier(28, 28) and second._uses_fourier(14, 14)
+    rng = np.random.default_rng(16)
+    x = rng.normal(size=(32, 14, 14, 3)).astype(np.float32)
+    g = rng.normal(size=(64, 14, 14, 3)).astype(np.float32)
+    results = []
+    for method in METHODS:
+        second.method = method
+        z = second.forward(x).copy()
+        dx = second.backward(g).copy()
+        results.append((z, dx, second.grads["W"].copy(), second.grads["b"].copy()))
+    for fourier, columns in zip(*results, strict=True):
+        scale = np.abs(columns).max()
+        np.testing.assert_allclose(fourier, columns, atol=2e-5 * scale)
 
 
 def naive_max_pool(x: np.ndarray, s: int) -> tuple[np.ndarray, np.ndarray]:
@@ -156,6 +189,15 @@ def test_every_layer_matches_numerical_gradients(architecture, activation):
     assert max(c.relative_error for c in checks) < 1e-7, checks
 
 
+def test_a_network_on_the_fourier_products_matches_numerical_gradients():
+    network, X, y = random_problem(architecture=ARCHITECTURES[0], seed=6)
+    for layer in network.layers:
+        if isinstance(layer, Conv2D):
+            layer.method = "fourier"
+    checks = check_gradients(network, X, y)
+    assert max(c.relative_error for c in checks) < 1e-7, checks
+
+
 @pytest.mark.parametrize("architecture", ["", "fc:9", ARCHITECTURES[0]])
 def test_euclidean_loss_gradients_match_numerical(architecture):
     network, X, y = random_problem(architecture=architecture, seed=7)
@@ -203,6 +245,11 @@ def test_a_batch_of_one_and_evaluation_batches_agree():
     whole = network.logits(X)
     for batch in (1, 3, 7):
         np.testing.assert_allclose(network.logits(X, batch_size=batch), whole, atol=1e-5)
+    for layer in network.layers:
+        if isinstance(layer, Conv2D):
+            layer.method = "fourier"
+    for batch in (7, 2):
+        np.testing.assert_allclose(network.logits(X, batch_size=batch), whole, atol=1e-5)
 
 
 @pytest.mark.parametrize("loss_fn", [SoftmaxCrossEntropyLoss, EuclideanLoss])
@@ -224,3 +271,20 @@ def test_a_tiny_cnn_learns_a_toy_problem(loss_fn):
             network.backward(loss.backward())
             optimizer.step()
     assert (network.logits(X).argmax(1) == y).mean() == 1.0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_worker_threads_split_the_products_without_changing_them(method):
+    """Two workers (as the Solver runs a CNN) give the one-thread numbers to rounding;
+    the gradients still match numerical ones."""
+    from softmax_mnist.nn._threads import workers
+
+    network, X, y = random_problem(architecture="conv:4:3,pool:2,conv:5:3,fc:6", seed=17)
+    for layer in network.layers:
+        if isinstance(layer, Conv2D):
+            layer.method = method
+    alone = network.forward(X).copy()
+    with workers(2):
+        np.testing.assert_allclose(network.forward(X), alone, atol=1e-12)
+        checks = check_gradients(network, X, y)
+    assert max(c.relative_error for c in checks) < 1e-7, checks

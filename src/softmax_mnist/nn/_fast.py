@@ -6,6 +6,8 @@ makes it fast lives here:
 - BLAS threads by size (:func:`blas_threads`): one thread for the skinny products of
   softmax regression, where waking a second costs more than it brings; all the process
   may use once a layer's product is large enough (an MLP's 100 × 784 × 256).
+- convolutional networks split their own products among threads instead
+  (:func:`training_threads`, ``_threads.py``).
 - a weight gradient xᵀ g of a single row is an outer product: a broadcast multiply gives
   the same numbers several times faster than a matrix-product call
   (:func:`weight_gradient`).
@@ -49,6 +51,21 @@ def blas_threads(batch_size: int, layer_shapes: list[tuple[int, int]], available
     large products, else one."""
     largest = batch_size * max((d * m for d, m in layer_shapes), default=0)
     return min(available, MAX_THREADS) if largest >= BIG_PRODUCT else 1
+
+
+def training_threads(layers: list, batch_size: int, available: int) -> tuple[int, int]:
+    """(BLAS threads, worker threads of ``_threads.parallel``) for training ``layers`` on
+    batches of ``batch_size`` with ``available`` threads.
+
+    A convolutional network splits its products among worker threads itself, BLAS on one
+    thread each (its small per-frequency products split better by hand, and OpenBLAS's
+    idle threads spin: on a busy 2-core machine two BLAS threads made a CNN step 5×
+    slower, two workers none); every other network uses :func:`blas_threads`.
+    """
+    if any(layer.splits_work for layer in layers):
+        return 1, min(available, MAX_THREADS)
+    shapes = [layer.params["W"].shape for layer in layers if "W" in layer.params]
+    return blas_threads(batch_size, shapes, available), 1
 
 
 def weight_gradient(x: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> None:

@@ -15,18 +15,25 @@ position (h, w) of every image n, so that
     ∂L/∂W = g colsᵀ,          ∂L/∂b = Σ_columns g,          ∂L/∂cols = Wᵀ g
 
 and ∂L/∂x adds every entry of ∂L/∂cols back onto the pixel it was copied from (col2im).
+Where it costs fewer operations — many input channels, as in the second layer of
+``--model cnn`` — the same three products run in the frequency domain instead, one small
+product per frequency (``_fourier.py``; ``method`` chooses, "auto" by operation count).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from . import _fourier
 from ._im2col import Workspace, col2im, im2col, padded
+from ._threads import parallel
 from .layers import DTYPE, Layer
 
 PADDINGS = ("same", "valid")
+METHODS = ("auto", "columns", "fourier")
 
 
 def same_padding(size: int) -> tuple[int, int]:
@@ -62,14 +69,22 @@ class Conv2D(Layer):
     W: (F, C·K·K) — PyTorch's (F, C, K, K) kernel with each filter as one row — drawn
     from N(0, gain² · 2 / (fan_in + fan_out)) with fan_in = C·K·K and fan_out = F·K·K
     (Glorot's variance, as for ``FCLayer``); b: (F,), zeros.
+
+    ``method`` computes the same numbers two ways: "columns" (the column matrix, below),
+    "fourier" (per frequency, ``_fourier.FourierConv``), or "auto": the Fourier products
+    where they take under half the multiply-adds (``_fourier.pays``).
     """
+
+    splits_work = True
 
     def __init__(self, num_channels: int, num_filters: int, size: int, padding: str = "same",
                  *, rng: np.random.Generator | None = None, gain: float = 1.0,
-                 dtype: np.dtype | type = DTYPE):
+                 dtype: np.dtype | type = DTYPE, method: str = "auto"):
         super().__init__()
         if padding not in PADDINGS:
             raise ValueError(f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}.")
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
         rng = np.random.default_rng(0) if rng is None else rng
         fan_in, fan_out = num_channels * size * size, num_filters * size * size
         std = gain * np.sqrt(2.0 / (fan_in + fan_out))
@@ -78,7 +93,9 @@ class Conv2D(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.size, self.padding = size, padding
         self.pad = same_padding(size) if padding == "same" else (0, 0)
+        self.method = method
         self._work = Workspace()
+        self._fourier: _fourier.FourierConv | None = None
 
     @property
     def num_channels(self) -> int:
@@ -93,41 +110,96 @@ class Conv2D(Layer):
         return conv_output_shape(shape, self.num_filters, self.size, self.padding)
 
     def scratch_floats(self, shape: tuple[int, ...]) -> int:
-        """Floats per image of the column matrix, the largest array of the layer."""
+        """Floats per image of the layer's largest array: the column matrix, or the
+        output's spectrum for the Fourier products."""
         _, H, W = self.output_shape(shape)
+        if self._uses_fourier(shape[1], shape[2]):
+            lo, hi = self.pad
+            P, Q = shape[1] + lo + hi, shape[2] + lo + hi
+            return 2 * max(shape[0], self.num_filters) * (P // 2 + 1) * Q
         return self.params["W"].shape[1] * H * W
 
+    def _uses_fourier(self, H: int, W: int) -> bool:
+        if self.method == "auto":
+            return _fourier.pays(self.num_channels, self.num_filters, H, W, self.size,
+                                 self.pad)
+        return self.method == "fourier"
+
+    def _plan(self, x: np.ndarray) -> _fourier.FourierConv:
+        """The Fourier products for images of x's size and dtype (kept while they stay)."""
+        C, H, W, _ = x.shape
+        f = self._fourier
+        if f is None or (f.H, f.W, f.dtype) != (H, W, x.dtype):
+            f = self._fourier = _fourier.FourierConv(C, self.num_filters, H, W, self.size,
+                                                     self.pad, x.dtype)
+        return f
+
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (C, H, W, N) -> z = W cols + b: (F, H', W', N); keeps cols for backward."""
+        """x: (C, H, W, N) -> z = W cols + b: (F, H', W', N); keeps cols for backward
+        (or, for the Fourier products, the spectra X̂ of x and V of W). z is the layer's
+        scratch space: valid until its next forward."""
         C, H, W, N = x.shape
-        xp = padded(x, self.pad, self._work, "padded")
-        self._cols = im2col(xp, self.size, self._work)  # (C·K·K, H'·W'·N)
-        self._x_shape, self._padded_shape = x.shape, xp.shape
-        z = self.params["W"] @ self._cols
-        z += self.params["b"][:, None]
-        _, Ho, Wo = self.output_shape((C, H, W))
-        return z.reshape(self.num_filters, Ho, Wo, N)
+        self._x_shape = x.shape
+        if self._uses_fourier(H, W):  # Ẑ[k] = V[k] X̂[k] for every frequency k
+            plan = self._plan(x)
+            self._X, self._V = plan.spectrum(x), plan.kernel_blocks(self.params["W"])
+            z = plan.forward(self._X, self._V)
+        else:
+            xp = padded(x, self.pad, self._work, "padded")
+            self._cols = im2col(xp, self.size, self._work)  # (C·K·K, H'·W'·N)
+            self._padded_shape = xp.shape
+            _, Ho, Wo = self.output_shape((C, H, W))
+            z = self._work.empty("z", (self.num_filters, Ho, Wo, N), self._cols.dtype)
+            flat, blocks = z.reshape(self.num_filters, -1), self._column_blocks(Ho)
+            parallel(lambda a, b: np.matmul(self.params["W"], self._cols[:, blocks(a, b)],
+                                            out=flat[:, blocks(a, b)]), Ho)
+        z += self.params["b"][:, None, None, None]
+        return z
+
+    def _column_blocks(self, rows: int) -> Callable[[int, int], slice]:
+        """The columns of output rows a to b (of ``rows``) in cols and z.reshape(F, -1)."""
+        per_row = self._cols.shape[1] // rows
+        return lambda a, b: slice(a * per_row, b * per_row)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out = ∂L/∂z: (F, H', W', N) -> ∂L/∂x: (C, H, W, N); fills ``grads``."""
         self.backward_params(grad_out)
-        return self.backward_input(grad_out)
+        return self.backward_input(grad_out, self._dZ if self._fourier_pass() else None)
+
+    def _fourier_pass(self) -> bool:
+        return self._uses_fourier(*self._x_shape[1:3])
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         """∂L/∂W = g colsᵀ: (F, C·K·K) and ∂L/∂b = Σ over positions and images: (F,)."""
         g = grad_out.reshape(self.num_filters, -1)  # (F, H'·W'·N)
-        np.matmul(g, self._cols.T, out=self.grads["W"])
         np.sum(g, axis=1, out=self.grads["b"])
+        if self._fourier_pass():  # per frequency ∂L/∂V = ∂L/∂Ẑ X̂ᵀ
+            self._dZ = self._fourier.output_spectrum(grad_out)
+            self._fourier.weight_gradient(self._dZ, self._X, out=self.grads["W"])
+        else:  # the sum over columns split into blocks of output rows, one per worker
+            rows = grad_out.shape[1]
+            blocks = self._column_blocks(rows)
+            first, *rest = parallel(lambda a, b: g[:, blocks(a, b)] @ self._cols[:, blocks(a, b)].T,
+                                    rows)
+            self.grads["W"][...] = sum(rest, first)
 
-    def backward_input(self, grad_out: np.ndarray) -> np.ndarray:
-        """∂L/∂x: (C, H, W, N): ∂L/∂cols = Wᵀ g, each entry added back to its pixel.
+    def backward_input(self, grad_out: np.ndarray,
+                       dZ: np.ndarray | None = None) -> np.ndarray:
+        """∂L/∂x: (C, H, W, N): ∂L/∂cols = Wᵀ g, each entry added back to its pixel
+        (or, per frequency, ∂L/∂X̂ = Vᵀ ∂L/∂Ẑ, with ∂L/∂Ẑ given as ``dZ`` if known).
 
         The array returned is the layer's scratch space: valid until its next backward.
         """
+        if self._fourier_pass():
+            if dZ is None:
+                dZ = self._fourier.output_spectrum(grad_out)
+            return self._fourier.input_gradient(dZ, self._V)
         g = grad_out.reshape(self.num_filters, -1)
         W = self.params["W"]
-        dcols = np.matmul(W.T, g, out=self._work.empty("dcols", (W.shape[1], g.shape[1]),
-                                                       np.result_type(W, g)))
+        dcols = self._work.empty("dcols", (W.shape[1], g.shape[1]), np.result_type(W, g))
+        blocks = self._column_blocks(grad_out.shape[1])
+        parallel(lambda a, b: np.matmul(W.T, g[:, blocks(a, b)], out=dcols[:, blocks(a, b)]),
+                 grad_out.shape[1])
         dxp = col2im(dcols, self._padded_shape, self.size, self._work)
         (lo, _), (_, H, W_, _) = self.pad, self._x_shape
         return dxp[:, lo:lo + H, lo:lo + W_]
@@ -164,27 +236,42 @@ class MaxPool2D(Layer):
         return [a[:, i:H:s, j:W:s] for i in range(s) for j in range(s)]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (C, H, W, N) -> the window maxima (C, H // S, W // S, N)."""
-        first, *rest = self._taps(x)
-        y = first.copy()
-        for tap in rest:
-            np.maximum(y, tap, out=y)
+        """x: (C, H, W, N) -> the window maxima (C, H // S, W // S, N), valid until the
+        next forward."""
+        C, H, W, N = x.shape
+        y = self._work.empty("y", (C, H // self.size, W // self.size, N), x.dtype)
+
+        def part(a: int, b: int) -> None:  # channels a to b
+            first, *rest = self._taps(x[a:b])
+            np.copyto(y[a:b], first)
+            for tap in rest:
+                np.maximum(y[a:b], tap, out=y[a:b])
+        parallel(part, C)
         self._x, self._y = x, y
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """∂L/∂y: (C, H', W', N) -> ∂L/∂x: (C, H, W, N), each window's gradient at the
         (first) position of its maximum, zero elsewhere. Valid until the next backward."""
-        dx = self._work.empty("dx", self._x.shape, np.result_type(grad_out, self._x))
+        x, y = self._x, self._y
+        dx = self._work.empty("dx", x.shape, np.result_type(grad_out, x))
         if dx.shape[1] % self.size or dx.shape[2] % self.size:
             dx.fill(0)  # the dropped rows and columns
-        free = np.ones(self._y.shape, bool)  # windows whose maximum is not placed yet
-        hit = np.empty(self._y.shape, bool)
-        for tap, dtap in zip(self._taps(self._x), self._taps(dx), strict=True):
-            np.equal(tap, self._y, out=hit)
-            hit &= free
-            free ^= hit  # (hit ⊆ free) these windows are placed
-            np.multiply(grad_out, hit, out=dtap)
+
+        free_all = self._work.empty("free", y.shape, np.dtype(bool))
+        hit_all = self._work.empty("hit", y.shape, np.dtype(bool))
+        mask_all = self._work.empty("mask", y.shape, dx.dtype)
+
+        def part(a: int, b: int) -> None:  # channels a to b
+            free, hit, mask = free_all[a:b], hit_all[a:b], mask_all[a:b]
+            free.fill(True)  # windows whose maximum is not placed yet
+            for tap, dtap in zip(self._taps(x[a:b]), self._taps(dx[a:b]), strict=True):
+                np.equal(tap, y[a:b], out=hit)
+                hit &= free
+                free ^= hit  # (hit ⊆ free) these windows are placed
+                np.copyto(mask, hit)  # a float mask: multiplying by bool casts slowly
+                np.multiply(grad_out[a:b], mask, out=dtap)
+        parallel(part, len(x))
         return dx
 
     def __repr__(self) -> str:

@@ -28,6 +28,9 @@ class Layer:
 
     training: bool = False
     rng: np.random.Generator | None = None
+    splits_work: bool = False
+    """True for a layer that splits its products among worker threads itself
+    (``_threads.parallel``) and so wants BLAS on one thread (Conv2D)."""
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from . import _threads
 from .architecture import FCSpec, LayerSpec, build_layers, describe_layers, parse_architecture
 from .conv import Unflatten
 from .layers import ACTIVATIONS, DTYPE, FCLayer, Layer
@@ -131,7 +132,7 @@ class Network:
         """
         if batch_size is None:
             batch_size = max(1, min(EVAL_BATCH, EVAL_FLOATS // self.floats_per_sample))
-        with self.evaluating():
+        with self.evaluating(), _threads.for_convolutions(self.layers):
             parts = [self.forward(X[i:i + batch_size] if features is None
                                   else features(X[i:i + batch_size]))
                      for i in range(0, len(X), batch_size)]

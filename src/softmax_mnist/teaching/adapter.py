@@ -149,9 +149,10 @@ class CourseLearner:
             setattr(self.sgd, name, copy.deepcopy(value))
         self.learning_rate = float(state["learning_rate"])
 
-    def blas_threads(self, batch_size: int, available: int) -> int:
-        """One: the course model's products (B × 784 × 10) are small."""
-        return 1
+    def threads(self, batch_size: int, available: int) -> tuple[int, int]:
+        """One BLAS thread, no workers: the course model's products (B × 784 × 10) are
+        small."""
+        return 1, 1
 
     def to_network(self) -> Network:
         """One of our linear networks (float32) holding the student's W and b."""

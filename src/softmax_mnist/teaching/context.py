@@ -17,13 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .probe_reply import Opaque, Probe, Reply, StepError
+from .shapes import C, D, N
 from .static import StaticFacts
-
-N, D, C = 16, 784, 10
-"""The course's shapes: 784 pixels, 10 classes; a batch of 16 (unlike both, so a
-transposed or un-summed gradient shows in its shape)."""
-EPS = 1e-11
-"""The course template's EPS inside log(ŷ + EPS): results within it are right."""
 
 
 class Failed(Exception):

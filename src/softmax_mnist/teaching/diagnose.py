@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..nn.gradcheck import relative_error
 from .probe_reply import Opaque, StepError
+from .shapes import C, D, N
 
-if TYPE_CHECKING:
-    from .context import Context
+
+class Context(Protocol):
+    """What the hints need of a check's context (:class:`.context.Context`): its language."""
+
+    def tr(self, en: str, zh: str) -> str: ...
 
 Hint = tuple[str, str]
 TOLERANCE = 1e-6
@@ -142,8 +146,6 @@ def _shapes(message: str) -> list[tuple[int, ...]]:
 def exception_hint(ctx: Context, error: StepError) -> str:
     """A hint for the student's exception from what it says in numbers (its shapes), the
     module it could not import, or its type; '' when nothing is known."""
-    from .context import C, D, N
-
     tr = ctx.tr
     if error.type == "NotImplementedError":
         return tr("not written yet: fill in the TODO", "还没写：请完成 TODO")

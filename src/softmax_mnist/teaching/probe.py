@@ -106,18 +106,6 @@ def encode(value: Any, depth: int = 0) -> Any:
     return {"object": type(value).__name__}
 
 
-def __getattr__(name: str) -> Any:
-    """The parent's names (Probe, Reply, StepError, Opaque, BadReply, decode, parse_reply,
-    run_probe_in_process) live in :mod:`.probe_reply`; importable from here too."""
-    if name in _PARENT_NAMES and __package__:
-        from . import probe_reply
-
-        return getattr(probe_reply, name)
-    raise AttributeError(name)
-
-
-_PARENT_NAMES = {"Probe", "Reply", "StepError", "Opaque", "BadReply", "decode", "parse_reply",
-                 "run_probe_in_process"}
 
 
 # -- steps -----------------------------------------------------------------------------------

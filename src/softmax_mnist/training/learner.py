@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..nn import LOSSES, SGD, Adam, Network
-from ..nn._fast import blas_threads
+from ..nn._fast import training_threads
 from .config import TrainConfig
 
 
@@ -48,8 +48,8 @@ class Learner(Protocol):
             arrays, and writing such a list back in place (snapshots, restore-best).
         state() / load_state(state): the update rule's state (velocities, moments,
             η) as a dict of arrays and numbers, for checkpoints; list values are arrays.
-        blas_threads(batch_size, available) -> int: BLAS threads worth waking for
-            batches of ``batch_size`` (at most ``available``).
+        threads(batch_size, available) -> (BLAS threads, worker threads): the threads
+            worth waking for batches of ``batch_size``, each at most ``available``.
         to_network(): the trained model as one of our Networks, to save, evaluate and
             predict.
     """
@@ -73,7 +73,7 @@ class Learner(Protocol):
 
     def load_state(self, state: dict[str, Any]) -> None: ...
 
-    def blas_threads(self, batch_size: int, available: int) -> int: ...
+    def threads(self, batch_size: int, available: int) -> tuple[int, int]: ...
 
     def to_network(self) -> Network: ...
 
@@ -151,12 +151,11 @@ class NetworkLearner:
     def load_state(self, state: dict[str, Any]) -> None:
         self.optimizer.load_state(state)
 
-    def blas_threads(self, batch_size: int, available: int) -> int:
-        """One thread for softmax regression's small products (waking a second costs
-        more than it saves), more for an MLP's or a CNN's large ones."""
-        shapes = [layer.params["W"].shape for layer in self.network.layers
-                  if "W" in layer.params]
-        return blas_threads(batch_size, shapes, available)
+    def threads(self, batch_size: int, available: int) -> tuple[int, int]:
+        """BLAS on one thread for softmax regression's small products (waking a second
+        costs more than it saves), on more for an MLP's large ones; a CNN on worker
+        threads of its own (:func:`~..nn._fast.training_threads`)."""
+        return training_threads(self.network.layers, batch_size, available)
 
     def to_network(self) -> Network:
         return self.network

@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 from .. import signals
 from ..errors import ConfigError
 from ..nn import Network
+from ..nn._threads import workers as worker_threads
 from .callbacks import BestEpoch, Callback, EarlyStopping, History, PlateauStopping, Stopper
 from .config import TrainConfig
 from .learner import Learner, NetworkLearner
@@ -55,7 +56,7 @@ class Solver:
 
     The contract: ``learner`` keeps the Learner protocol (``train_step``, ``training``,
     ``evaluate``, ``get_weights``/``set_weights``, ``state``/``load_state``,
-    ``learning_rate``, ``num_classes``, ``blas_threads``, ``to_network``); a
+    ``learning_rate``, ``num_classes``, ``threads``, ``to_network``); a
     :class:`~softmax_mnist.nn.Network` given instead is trained by
     ``NetworkLearner.from_config(network, config)``: the config's loss and optimizer.
     A loss or optimizer of your own goes into ``NetworkLearner(network, loss, optimizer)``.
@@ -133,16 +134,16 @@ class Solver:
     def train(self) -> History:
         """Run up to ``max_epoch`` epochs; returns the History (also ``self.history``).
 
-        BLAS runs on as many threads as the learner finds worth it for its products
-        (``Learner.blas_threads``), within what this process may use: parallel runs limit
-        each process to its share.
+        BLAS (and, for a CNN, worker threads of its own) run on as many threads as the
+        learner finds worth it for its products (``Learner.threads``), within what this
+        process may use: parallel runs limit each process to its share.
         """
         available = max((p.get("num_threads", 1) for p in threadpool_info()
                          if p.get("user_api") == "blas"), default=1)
-        threads = self.learner.blas_threads(self.config.batch_size, available)
+        blas, workers = self.learner.threads(self.config.batch_size, available)
         # a diverging run overflows on its way to a non-finite loss, which the loop
         # detects and reports (History.diverged): NumPy's warnings would only repeat it
-        with threadpool_limits(limits=threads, user_api="blas"), \
+        with threadpool_limits(limits=blas, user_api="blas"), worker_threads(workers), \
                 np.errstate(over="ignore", invalid="ignore"):
             return self._train()
 
