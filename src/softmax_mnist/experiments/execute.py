@@ -9,6 +9,7 @@ Each worker preprocesses it once and keeps the features for its following runs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import shutil
@@ -25,7 +26,9 @@ import numpy as np
 
 from ..data import Dataset
 from ..errors import ConfigError
+from ..nn._fast import MAX_THREADS
 from .run import RunRecord, RunSpec, data_key, forget_prepared, run_one
+from .runcache import RunCache
 from .store import RunStore
 from .study import Study
 
@@ -45,7 +48,7 @@ def unique_specs(studies: Iterable[Study], seeds: int) -> list[RunSpec]:
 
 def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
             backend: str = "loky", scheduler: str | None = None, progress: bool = True,
-            store: RunStore | None = None,
+            store: RunStore | None = None, cache: RunCache | None = None,
             on_done: Callable[[RunSpec, RunRecord], None] | None = None,
             ) -> dict[str, RunRecord]:
     """Run every spec; returns {spec.key: record}. Longest runs are started first.
@@ -59,6 +62,8 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
         progress: a progress bar over runs on stderr (on a terminal).
         store: keeps every finished run as it arrives, and supplies the runs it already
             holds (those are not trained again).
+        cache: the run cache across commands: it supplies the runs it holds with the same
+            key (after ``store``), and keeps every run trained here.
         on_done: called with each finished run, in the order they finish (the runs the
             store held first).
 
@@ -67,6 +72,9 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
     """
     n_jobs = check_executor(jobs, backend, scheduler)
     records = store.load(list(specs)) if store is not None else {}
+    if cache is not None:
+        records.update(cache.load([s for s in specs if s.key not in records], data,
+                                  functools.partial(training_threads, n_jobs, backend)))
     order = sorted((s for s in specs if s.key not in records),
                    key=lambda s: -s.cost(len(data.y_train)))
     if on_done is not None:
@@ -75,15 +83,34 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
                 on_done(spec, records[spec.key])
     key = data_key(data)
     runner = _run_dask if backend == "dask" else _run_loky
+    threads = training_threads(n_jobs, backend, len(order))
     with _progress_bar(len(records) + len(order), len(records), progress) as tick:
         for spec, record in runner(order, data, key, n_jobs, scheduler) if order else ():
             records[spec.key] = record
             if store is not None:
                 store.save(spec, record)
+            if cache is not None:
+                cache.save(spec, record, data, threads)
             tick()
             if on_done is not None:
                 on_done(spec, record)
     return records
+
+
+def training_threads(n_jobs: int, backend: str, runs: int) -> int | None:
+    """The BLAS threads each of ``runs`` runs trains with at most (the Solver uses one for
+    small products): this process's own when they run here, a worker's share of the cores
+    in a loky pool, None on Dask (its workers' settings are not known here)."""
+    if backend == "dask":
+        return None
+    if n_jobs == 1 or runs <= 1:
+        from threadpoolctl import threadpool_info
+
+        available = max((p.get("num_threads", 1) for p in threadpool_info()
+                         if p.get("user_api") == "blas"), default=1)
+    else:
+        available = int(_worker_env(min(n_jobs, runs))["OPENBLAS_NUM_THREADS"])
+    return min(available, MAX_THREADS)
 
 
 def check_executor(jobs: int | None, backend: str, scheduler: str | None) -> int:

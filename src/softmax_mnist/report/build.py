@@ -29,6 +29,7 @@ from ..experiments import (
     time_epochs,
     unique_specs,
 )
+from ..experiments.runcache import RunCache
 from ..experiments.store import RunStore
 from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS
 from ..fileio import write_json, write_text
@@ -55,7 +56,8 @@ def make_report(studies: Sequence[Study], data: Dataset,
                 scheduler: str | None = None, quick: bool = False, progress: bool = True,
                 command: str = "softmax-mnist report", overwrite: bool = False,
                 options: Sequence[str] = (), pdf: bool = True,
-                impl: str | None = None) -> dict[str, Any]:
+                impl: str | None = None, run_cache: RunCache | None = None,
+                left_out: Sequence[str] = ()) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
     Writes ``report.md``, ``report.html``, ``results.json``, one PNG per figure and, with
@@ -68,6 +70,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
     ``progress``: a bar over runs on a terminal, else a line per finished study (stderr).
     ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
     checked), which train every run the course interface can express (and are timed).
+    ``run_cache``: runs (and epoch times) kept by earlier commands are reused from it, and
+    the runs trained here are kept in it. ``left_out``: the names of the report's studies
+    not asked for (the report says in one line how to add them).
     """
     check_report_options(lang, seeds, jobs, backend, scheduler)
     if not isinstance(out, OutputFolder):
@@ -75,7 +80,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
             return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
                                backend=backend, scheduler=scheduler, quick=quick,
                                progress=progress, command=command, options=options, pdf=pdf,
-                               impl=impl)
+                               impl=impl, run_cache=run_cache, left_out=left_out)
     started = time.perf_counter()
     say = _Progress(studies, seeds, progress, started)
     specs = unique_specs(studies, seeds)
@@ -84,13 +89,16 @@ def make_report(studies: Sequence[Study], data: Dataset,
                  for s in specs]
     store = RunStore(out.path / FINISHED_RUNS)
     records = execute(specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
-                      progress=progress, store=store, on_done=say.run_done)
+                      progress=progress, store=store, cache=run_cache, on_done=say.run_done)
     timed_specs = [sp if impl is None or unsupported(sp.model.architecture, sp.config)
                    else replace(sp, impl=impl)
                    for st in studies if st.kind != "ablation" for sp in st.specs(1)]
     repeats, max_steps = (2, QUICK_MAX_STEPS) if quick else (3, MAX_STEPS)
     timing_started = time.perf_counter()
-    timings = time_epochs(timed_specs, data, repeats=repeats, max_steps=max_steps)
+    timings = (time_epochs(timed_specs, data, repeats=repeats, max_steps=max_steps)
+               if run_cache is None else
+               run_cache.timings(timed_specs, data, repeats=repeats, max_steps=max_steps,
+                                 measure=time_epochs))
     timing_seconds = round(time.perf_counter() - timing_started, 2)
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}) in "
              f"{timing_seconds} s")
@@ -111,6 +119,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
                   "test": len(data.y_test)},
         "seeds": seeds, "quick": quick, "jobs": _jobs_used(jobs), "backend": backend,
         "lang": lang, "runs_trained": len(specs), "options": list(options),
+        "runs_reused": run_cache.reused if run_cache else 0,
+        "timings_reused": run_cache.timings_reused if run_cache else 0,
+        "left_out": list(left_out),
         "timing": {"repeats": repeats, "max_steps": max_steps, "seconds": timing_seconds,
                    "seconds_per_epoch": {k: round(t.seconds, 4) for k, t in timings.items()}},
         "wall_seconds": 0.0,
