@@ -167,7 +167,8 @@ LIVE_CURVES = ".curves-live.png"
 
 
 def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
-                 resume_state: dict[str, Any] | None = None) -> RunResult:
+                 resume_state: dict[str, Any] | None = None, data: Dataset | None = None,
+                 callbacks: Sequence[Callback] = ()) -> RunResult:
     """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
     ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
@@ -175,7 +176,8 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     ``val_size``, ``allow_download``, ``spec`` and ``config`` as dicts; ``impl`` for a
     student's implementation): on Ctrl-C or
     SIGTERM it goes into ``checkpoint.npz`` with the solver's state before the
-    TrainingInterrupted is passed on; a finished run removes the checkpoint.
+    TrainingInterrupted is passed on; a finished run removes the checkpoint. ``data``: the
+    data set already loaded from ``run``'s arguments; ``callbacks``: more callbacks.
     """
     if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
         raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
@@ -189,7 +191,7 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     try:
         try:
             result = train(**run, progress=progress, resume_state=resume_state,
-                           callbacks=[live])
+                           callbacks=[live, *callbacks], data=data)
         except TrainingInterrupted as exc:
             with signals.deferred():
                 save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)
@@ -250,6 +252,10 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
         data = load_dataset(dataset, data_dir, val_size=val_size,
                             allow_download=allow_download, progress=progress)
     prepared = prepare(spec.pipeline(), data.splits(), keep_raw=config.augment != "none")
+    for cb in callbacks:  # an optional hook: the fitted splits (e.g. to follow the test set)
+        seen = getattr(cb, "on_prepared", None)
+        if seen is not None:
+            seen(prepared)
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
                          progress=progress, resume_state=resume_state, impl=impl)
@@ -267,11 +273,20 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
     return RunResult(model, solver.history, metrics)
 
 
+def final_evaluation(prepared: Prepared, solver: Solver) -> dict[str, tuple[Any, Any]]:
+    """{split: (loss, accuracy)} of the trained network, on the BLAS threads it trained on
+    (float32 sums on another number of threads differ in the seventh digit: the same run
+    gives the same numbers in a report's worker and in ``train``)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=solver.blas_threads, user_api="blas"):
+        return {name: solver.network.evaluate(X, y, prepared.features_of(name)) if len(y)
+                else (None, None) for name, (X, y) in prepared.splits.items()}
+
+
 def _metrics(data: Dataset, config: TrainConfig, spec: ModelSpec, prepared: Prepared,
              solver: Solver, wall: float) -> dict[str, Any]:
-    final = {name: solver.network.evaluate(X, y, prepared.features_of(name)) if len(y)
-             else (None, None)
-             for name, (X, y) in prepared.splits.items()}
+    final = final_evaluation(prepared, solver)
     history = solver.history
     return finite({
         "dataset": data.name,

@@ -9,7 +9,6 @@ Each worker preprocesses it once and keeps the features for its following runs.
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import os
 import shutil
@@ -51,7 +50,8 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
             store: RunStore | None = None, cache: RunCache | None = None,
             on_done: Callable[[RunSpec, RunRecord], None] | None = None,
             ) -> dict[str, RunRecord]:
-    """Run every spec; returns {spec.key: record}. Longest runs are started first.
+    """Run every spec; returns {spec.key: record}. Longest runs are started first; the
+    convolutional networks train after the others, one at a time (:func:`trains_alone`).
 
     Args:
         jobs: parallel workers (None or -1: all cores; 1: in this process; more than the
@@ -71,10 +71,15 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
     the KeyboardInterrupt is passed on; with a ``store`` every run finished so far is kept.
     """
     n_jobs = check_executor(jobs, backend, scheduler)
+
+    def threads_of(spec: RunSpec, missing: Sequence[RunSpec]) -> int | None:
+        pooled = sum(not trains_alone(s, backend) for s in missing)
+        return training_threads(n_jobs, backend, 1 if trains_alone(spec, backend) else pooled)
+
     records = store.load(list(specs)) if store is not None else {}
     if cache is not None:
         records.update(cache.load([s for s in specs if s.key not in records], data,
-                                  functools.partial(training_threads, n_jobs, backend)))
+                                  threads_of))
     order = sorted((s for s in specs if s.key not in records),
                    key=lambda s: -s.cost(len(data.y_train)))
     if on_done is not None:
@@ -83,18 +88,29 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
                 on_done(spec, records[spec.key])
     key = data_key(data)
     runner = _run_dask if backend == "dask" else _run_loky
-    threads = training_threads(n_jobs, backend, len(order))
+    pooled = [s for s in order if not trains_alone(s, backend)]
+    alone = [s for s in order if trains_alone(s, backend)]
+    finished = itertools.chain(runner(pooled, data, key, n_jobs, scheduler) if pooled else (),
+                               ((s, run_one(s, data, key)) for s in alone))
     with _progress_bar(len(records) + len(order), len(records), progress) as tick:
-        for spec, record in runner(order, data, key, n_jobs, scheduler) if order else ():
+        for spec, record in finished:
             records[spec.key] = record
             if store is not None:
                 store.save(spec, record)
             if cache is not None:
-                cache.save(spec, record, data, threads)
+                cache.save(spec, record, data, threads_of(spec, order))
             tick()
             if on_done is not None:
                 on_done(spec, record)
     return records
+
+
+def trains_alone(spec: RunSpec, backend: str) -> bool:
+    """Whether ``spec`` trains in this process, on all of its BLAS threads, after the
+    parallel runs: a convolutional network (loky only), trained as ``softmax-mnist train``
+    trains it, so that it is the same run, with the same numbers, one cache entry for both
+    (two CNNs side by side on one thread each took 560 and 940 s on 2 cores)."""
+    return backend == "loky" and spec.model.convolutional
 
 
 def training_threads(n_jobs: int, backend: str, runs: int) -> int | None:

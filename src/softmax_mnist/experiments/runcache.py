@@ -14,7 +14,9 @@ whole inside the entry, so that a hash collision or a renamed file cannot pass):
   another order move the seventh digit, so one thread and two are different runs.
 
 An entry is ``<cache dir>/runs/<hash>.json`` (the key, the ``RunRecord``, its digest and
-the digest of the weights file) and, for the diagnostics run, ``<hash>.weights.npz``.
+the digests of its other files) and, for the diagnostics run, ``<hash>.weights.npz``;
+a run that ``softmax-mnist train`` made also keeps its ``<hash>.out.model.npz`` and
+``<hash>.out.metrics.json``, which a later ``train`` with the same key gives back.
 Files are written atomically; every read is checked (the key, the record's digest and
 schema, the weights through ``fileio.read_npz``, their digest and shapes), and an entry
 that fails is deleted and its run trained again, never trusted. The entries together
@@ -45,7 +47,7 @@ from ..data import Dataset
 from ..data.fetch import cache_dir
 from ..data.registry import IMAGE_PIXELS, NUM_CLASSES
 from ..errors import ModelFileError
-from ..fileio import read_npz, write_json, write_npz
+from ..fileio import atomic_open, read_npz, write_json, write_npz
 from ..nn._fast import BIG_PRODUCT
 from .run import KeptWeights, ModelInfo, RunRecord, RunSpec
 from .timing import EpochTiming, speed_key
@@ -57,8 +59,8 @@ LOCK_NAME = ".lock"
 UNTRAINED_PARTS = ("report", "cli", "web")  # source folders that never change a run's numbers
 WEIGHT_NAMES = ("W", "b", "test_pred")
 
-ThreadsFor = Callable[[int], int | None]
-"""BLAS threads each run gets when ``n`` runs are trained (None: not known here)."""
+ThreadsFor = Callable[[RunSpec, Sequence[RunSpec]], int | None]
+"""BLAS threads a run gets when the given runs are trained (None: not known here)."""
 
 
 def _digest(data: bytes | Iterable[Any], size: int = 16) -> str:
@@ -179,16 +181,16 @@ class RunCache:
     def load(self, specs: Sequence[RunSpec], data: Dataset,
              threads_for: ThreadsFor) -> dict[str, RunRecord]:
         """The kept records of ``specs`` ({spec.key: record}); a run trains on
-        ``threads_for(n)`` threads when ``n`` runs train, so the lookup is repeated with the
-        runs still missing until no more are found."""
+        ``threads_for(run, missing)`` threads when the runs ``missing`` train, so the lookup
+        is repeated with the runs still missing until no more are found."""
         if self.fresh or self.limit == 0:
             return {}
         found: dict[str, RunRecord] = {}
         missing = list(specs)
         while missing:
-            threads = threads_for(len(missing))
             hits = {}
             for spec in missing:
+                threads = threads_for(spec, missing)
                 if thread_sensitive(spec) and threads is None:
                     continue
                 record = self._read_run(self.run_key(spec, data, threads), spec, data)
@@ -201,28 +203,63 @@ class RunCache:
         self.reused += len(found)
         return found
 
-    def save(self, spec: RunSpec, record: RunRecord, data: Dataset,
-             threads: int | None) -> None:
+    def save(self, spec: RunSpec, record: RunRecord, data: Dataset, threads: int | None,
+             outputs: dict[str, Path] | None = None) -> None:
         """Keep a finished run trained on ``threads`` BLAS threads (None: not known, and a
-        thread-sensitive run is then not kept). A cache that cannot be written only costs
-        the reuse."""
+        thread-sensitive run is then not kept), with copies of its ``outputs`` files
+        ({name: path}, e.g. train's ``model.npz``). What an earlier entry of the same key
+        kept besides (weights, outputs) stays: the same key gives the same numbers. A
+        cache that cannot be written only costs the reuse."""
         if self.limit == 0 or (threads is None and thread_sensitive(spec)):
             return
         key = self.run_key(spec, data, threads)
         stem = _digest(_canonical(key), 12)
-        doc = {"format": FORMAT, "key": key, "record": record.to_dict(), "weights": None}
+        doc = {"format": FORMAT, "key": key, "record": record.to_dict(), "weights": None,
+               "outputs": {}}
         doc["record_digest"] = _digest(_canonical(doc["record"]))
         try:
             with self._locked():
+                old = self._read_doc(stem, key) or {}
                 if record.weights is not None:
                     w = record.weights
                     path = self.folder / f"{stem}.weights.npz"
                     write_npz(path, {"W": w.W, "b": w.b, "test_pred": w.test_pred})
                     doc["weights"] = _digest(path.read_bytes())
+                else:
+                    doc["weights"] = old.get("weights")
+                doc["outputs"] = dict(old.get("outputs") or {})
+                for name, source in (outputs or {}).items():
+                    content = Path(source).read_bytes()
+                    with atomic_open(self.folder / f"{stem}.out.{name}") as fh:
+                        fh.write(content)
+                    doc["outputs"][name] = _digest(content)
                 write_json(self.folder / f"{stem}.json", doc)
                 self._prune()
         except (OSError, ValueError):
             pass
+
+    def outputs(self, spec: RunSpec, data: Dataset, threads: int | None,
+                names: Sequence[str]) -> tuple[RunRecord, dict[str, Path]] | None:
+        """The kept record of ``spec`` and the paths of its kept ``names`` output files,
+        each checked against its digest; None unless all are there and sound."""
+        if self.fresh or self.limit == 0 or (threads is None and thread_sensitive(spec)):
+            return None
+        key = self.run_key(spec, data, threads)
+        stem = _digest(_canonical(key), 12)
+        record = self._read_run(key, spec, data)
+        doc = self._read_doc(stem, key) if record is not None else None
+        kept = (doc or {}).get("outputs") or {}
+        if doc is None or not all(name in kept for name in names):
+            return None
+        paths = {name: self.folder / f"{stem}.out.{name}" for name in names}
+        try:
+            if all(_digest(paths[n].read_bytes()) == kept[n] for n in names):
+                self.reused += 1
+                return record, paths
+        except OSError:
+            pass
+        self._remove(stem)
+        return None
 
     def _read_run(self, key: dict[str, Any], spec: RunSpec, data: Dataset) -> RunRecord | None:
         stem = _digest(_canonical(key), 12)

@@ -146,6 +146,7 @@ class Solver:
         self.train_seconds = 0.0
         self.epoch = 0  # epochs finished
         self.divergence: str | None = None
+        self.blas_threads = 1  # what train() ran BLAS on: evaluate the result on as many
         self.best = BestEpoch(-np.inf, 0, network.get_weights())
         self._explode_at = DIVERGENCE_FACTOR * math.log(network.num_classes)
 
@@ -168,7 +169,7 @@ class Solver:
                          if p.get("user_api") == "blas"), default=1)
         shapes = [layer.params["W"].shape for layer in getattr(self.network, "layers", ())
                   if "W" in getattr(layer, "params", {})]
-        threads = blas_threads(self.config.batch_size, shapes, available)
+        threads = self.blas_threads = blas_threads(self.config.batch_size, shapes, available)
         # a diverging run overflows on its way to a non-finite loss, which the loop
         # detects and reports (History.diverged): NumPy's warnings would only repeat it
         with threadpool_limits(limits=threads, user_api="blas"), \
