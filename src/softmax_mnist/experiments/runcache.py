@@ -5,10 +5,10 @@ What decides a run's numbers is its *key* (hashed into the entry's file name, an
 whole inside the entry, so that a hash collision or a renamed file cannot pass):
 
 - the run: its model and training options, the seed included (``RunSpec.key``);
-- the data: a digest of the decoded arrays of all three splits (:func:`data_digest`);
+- the data: a digest of the decoded arrays of all three splits (:mod:`.runkey`);
 - the implementation: a digest of the student's ``*.py`` files (``--impl``), or none;
 - the code: the package version and a digest of the source files that train
-  (:func:`code_version`: everything but ``report/``, ``cli/`` and ``web/``);
+  (everything but ``report/``, ``cli/`` and ``web/``);
 - the BLAS threads it trains with, for runs whose products are large enough that the
   Solver uses more than one thread (``nn._fast.blas_threads``): float32 sums taken in
   another order move the seventh digit, so one thread and two are different runs.
@@ -31,105 +31,37 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
-import platform
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .._version import __version__
 from ..data import Dataset
 from ..data.fetch import cache_dir
-from ..data.registry import IMAGE_PIXELS, NUM_CLASSES
 from ..errors import ModelFileError
 from ..fileio import atomic_open, read_npz, write_json, write_npz
-from ..nn._fast import BIG_PRODUCT
 from .run import KeptWeights, ModelInfo, RunRecord, RunSpec
+from .runkey import (
+    canonical,
+    code_version,
+    data_digest,
+    digest,
+    impl_digest,
+    machine,
+    thread_sensitive,
+)
 from .timing import EpochTiming, speed_key
 
 FORMAT = "softmax-mnist run-cache 1"
 ENV_LIMIT = "SOFTMAX_MNIST_RUNS_MB"
 DEFAULT_LIMIT_MB = 256
 LOCK_NAME = ".lock"
-UNTRAINED_PARTS = ("report", "cli", "web")  # source folders that never change a run's numbers
 WEIGHT_NAMES = ("W", "b", "test_pred")
 
 ThreadsFor = Callable[[RunSpec, Sequence[RunSpec]], int | None]
 """BLAS threads a run gets when the given runs are trained (None: not known here)."""
-
-
-def _digest(data: bytes | Iterable[Any], size: int = 16) -> str:
-    h = hashlib.blake2b(digest_size=size)
-    for chunk in [data] if isinstance(data, bytes) else data:
-        h.update(chunk)
-    return h.hexdigest()
-
-
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=True, allow_nan=False).encode()
-
-
-_DATA_DIGESTS: dict[int, tuple[Dataset, str]] = {}
-_IMPL_DIGESTS: dict[str, str] = {}
-_CODE_VERSION: list[str] = []
-
-
-def data_digest(data: Dataset) -> str:
-    """A digest of a data set's decoded content: every split's pixels and labels, their
-    shapes and dtypes, and the class names (≈ 60 ms for MNIST; once per process)."""
-    kept = _DATA_DIGESTS.get(id(data))
-    if kept is not None and kept[0] is data:
-        return kept[1]
-    parts: list[bytes] = [_canonical(list(data.classes))]
-    for name in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test"):
-        array = getattr(data, name)
-        parts += [f"{name}{array.shape}{array.dtype.str}".encode(),
-                  np.ascontiguousarray(array).data]
-    digest = _digest(parts)
-    _DATA_DIGESTS[id(data)] = (data, digest)
-    return digest
-
-
-def impl_digest(folder: str | os.PathLike[str] | None) -> str | None:
-    """A digest of the ``*.py`` files (names and bytes) in a student's folder, or None."""
-    if folder is None:
-        return None
-    key = os.fspath(folder)
-    if key not in _IMPL_DIGESTS:
-        root = Path(folder)
-        files = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
-        _IMPL_DIGESTS[key] = _digest(
-            b for p in files for b in (p.relative_to(root).as_posix().encode(), b"\0",
-                                       p.read_bytes(), b"\0"))
-    return _IMPL_DIGESTS[key]
-
-
-def code_version() -> str:
-    """The package version and a digest of the source files that can change a run's
-    numbers (all but ``report/``, ``cli/``, ``web/``): an edited checkout is new code."""
-    if not _CODE_VERSION:
-        root = Path(__file__).resolve().parents[1]
-        files = sorted(p for p in root.rglob("*.py")
-                       if p.relative_to(root).parts[0] not in UNTRAINED_PARTS)
-        digest = _digest((b for p in files for b in (
-            p.relative_to(root).as_posix().encode(), b"\0", p.read_bytes())), 8)
-        _CODE_VERSION.append(f"{__version__}+{digest}")
-    return _CODE_VERSION[0]
-
-
-def thread_sensitive(spec: RunSpec) -> bool:
-    """Whether the Solver may train ``spec`` on more than one BLAS thread (its largest
-    product reaches ``BIG_PRODUCT``): then the thread count is part of the key. Every
-    network with hidden layers counts, and softmax regression on raw-sized inputs from the
-    batch size on where its product does (no preprocessing step adds features)."""
-    if spec.model.architecture:
-        return True
-    return spec.config.batch_size * IMAGE_PIXELS * NUM_CLASSES >= BIG_PRODUCT
 
 
 def cache_limit() -> int:
@@ -138,14 +70,6 @@ def cache_limit() -> int:
         return max(0, int(float(os.environ.get(ENV_LIMIT, DEFAULT_LIMIT_MB)) * 2**20))
     except ValueError:
         return DEFAULT_LIMIT_MB * 2**20
-
-
-def machine() -> dict[str, Any]:
-    """What a measured epoch time depends on besides the setting: this machine."""
-    return {"node": platform.node(), "machine": platform.machine(),
-            "processor": platform.processor(), "cores": os.cpu_count(),
-            "blas": {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                                     "MKL_NUM_THREADS")}}
 
 
 class RunCache:
@@ -213,10 +137,10 @@ class RunCache:
         if self.limit == 0 or (threads is None and thread_sensitive(spec)):
             return
         key = self.run_key(spec, data, threads)
-        stem = _digest(_canonical(key), 12)
+        stem = digest(canonical(key), 12)
         doc = {"format": FORMAT, "key": key, "record": record.to_dict(), "weights": None,
                "outputs": {}}
-        doc["record_digest"] = _digest(_canonical(doc["record"]))
+        doc["record_digest"] = digest(canonical(doc["record"]))
         try:
             with self._locked():
                 old = self._read_doc(stem, key) or {}
@@ -224,7 +148,7 @@ class RunCache:
                     w = record.weights
                     path = self.folder / f"{stem}.weights.npz"
                     write_npz(path, {"W": w.W, "b": w.b, "test_pred": w.test_pred})
-                    doc["weights"] = _digest(path.read_bytes())
+                    doc["weights"] = digest(path.read_bytes())
                 else:
                     doc["weights"] = old.get("weights")
                 doc["outputs"] = dict(old.get("outputs") or {})
@@ -232,7 +156,7 @@ class RunCache:
                     content = Path(source).read_bytes()
                     with atomic_open(self.folder / f"{stem}.out.{name}") as fh:
                         fh.write(content)
-                    doc["outputs"][name] = _digest(content)
+                    doc["outputs"][name] = digest(content)
                 write_json(self.folder / f"{stem}.json", doc)
                 self._prune()
         except (OSError, ValueError):
@@ -245,7 +169,7 @@ class RunCache:
         if self.fresh or self.limit == 0 or (threads is None and thread_sensitive(spec)):
             return None
         key = self.run_key(spec, data, threads)
-        stem = _digest(_canonical(key), 12)
+        stem = digest(canonical(key), 12)
         record = self._read_run(key, spec, data)
         doc = self._read_doc(stem, key) if record is not None else None
         kept = (doc or {}).get("outputs") or {}
@@ -253,7 +177,7 @@ class RunCache:
             return None
         paths = {name: self.folder / f"{stem}.out.{name}" for name in names}
         try:
-            if all(_digest(paths[n].read_bytes()) == kept[n] for n in names):
+            if all(digest(paths[n].read_bytes()) == kept[n] for n in names):
                 self.reused += 1
                 return record, paths
         except OSError:
@@ -262,7 +186,7 @@ class RunCache:
         return None
 
     def _read_run(self, key: dict[str, Any], spec: RunSpec, data: Dataset) -> RunRecord | None:
-        stem = _digest(_canonical(key), 12)
+        stem = digest(canonical(key), 12)
         doc = self._read_doc(stem, key)
         if doc is None:
             return None
@@ -290,13 +214,13 @@ class RunCache:
         keys = {speed_key(s): self._timing_key(s, data, repeats, max_steps) for s in specs}
         if not self.fresh and self.limit:
             for setting, key in keys.items():
-                doc = self._read_doc("t" + _digest(_canonical(key), 12), key)
+                doc = self._read_doc("t" + digest(canonical(key), 12), key)
                 try:
                     if doc is not None:
                         found[setting] = EpochTiming(**_checked_digest(doc["timing"],
                                                                        doc["digest"]))
                 except (KeyError, TypeError, ValueError):
-                    self._remove("t" + _digest(_canonical(key), 12))
+                    self._remove("t" + digest(canonical(key), 12))
         missing = [s for s in specs if speed_key(s) not in found]
         measured = measure(missing, data, repeats=repeats, max_steps=max_steps) if missing \
             else {}
@@ -305,10 +229,10 @@ class RunCache:
                 with self._locked():
                     for setting, timing in measured.items():
                         body = asdict(timing)
-                        write_json(self.folder / f"t{_digest(_canonical(keys[setting]), 12)}"
+                        write_json(self.folder / f"t{digest(canonical(keys[setting]), 12)}"
                                                  f".json",
                                    {"format": FORMAT, "key": keys[setting], "timing": body,
-                                    "digest": _digest(_canonical(body))})
+                                    "digest": digest(canonical(body))})
                     self._prune()
             except (OSError, ValueError):
                 pass
@@ -392,8 +316,8 @@ def _touch(path: Path) -> None:
         os.utime(path)
 
 
-def _checked_digest(body: Any, digest: Any) -> Any:
-    if digest != _digest(_canonical(body)):
+def _checked_digest(body: Any, expected: Any) -> Any:
+    if expected != digest(canonical(body)):
         raise ValueError("the entry's digest does not match its content")
     return body
 
@@ -401,9 +325,9 @@ def _checked_digest(body: Any, digest: Any) -> Any:
 RECORD_FIELDS = {f.name for f in fields(RunRecord)} - {"weights"}
 
 
-def _checked_record(body: Any, digest: Any) -> RunRecord:
+def _checked_record(body: Any, expected: Any) -> RunRecord:
     """A RunRecord from a kept entry, its digest and schema checked (ValueError if not)."""
-    d = _checked_digest(body, digest)
+    d = _checked_digest(body, expected)
     if not isinstance(d, dict) or set(d) != RECORD_FIELDS:
         raise ValueError("not a run record")
     n = d["epochs_run"]
@@ -418,10 +342,10 @@ def _checked_record(body: Any, digest: Any) -> RunRecord:
     return RunRecord(**{**d, "model_info": ModelInfo(**d["model_info"])})
 
 
-def _checked_weights(path: Path, digest: Any, n_test: int) -> KeptWeights:
+def _checked_weights(path: Path, expected: Any, n_test: int) -> KeptWeights:
     """The kept weights, read through ``read_npz``; ValueError unless their digest and
     shapes are those of a first layer (D, C), its bias (C,) and ``n_test`` predictions."""
-    if digest != _digest(path.read_bytes()):
+    if expected != digest(path.read_bytes()):
         raise ValueError("the weights file does not match its entry")
     arrays = read_npz(path, "run cache entry")
     if set(arrays) != set(WEIGHT_NAMES):
