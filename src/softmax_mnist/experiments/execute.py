@@ -125,7 +125,10 @@ def training_threads(n_jobs: int, backend: str, runs: int) -> int | None:
         available = max((p.get("num_threads", 1) for p in threadpool_info()
                          if p.get("user_api") == "blas"), default=1)
     else:
-        available = int(_worker_env(min(n_jobs, runs))["OPENBLAS_NUM_THREADS"])
+        try:
+            available = int(_worker_env(min(n_jobs, runs))["OPENBLAS_NUM_THREADS"])
+        except ValueError:  # not a number: OpenBLAS decides, and we do not know
+            return None
     return min(available, MAX_THREADS)
 
 
