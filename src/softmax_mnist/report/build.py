@@ -100,8 +100,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
                run_cache.timings(timed_specs, data, repeats=repeats, max_steps=max_steps,
                                  measure=time_epochs))
     timing_seconds = round(time.perf_counter() - timing_started, 2)
-    say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}) in "
-             f"{timing_seconds} s")
+    reused = f", {run_cache.timings_reused} from the run cache" if run_cache else ""
+    say.line(f"timed {len(timings)} settings alone (one epoch each, best of {repeats}"
+             f"{reused}) in {timing_seconds} s")
     ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, timings,
                   _jobs_used(jobs), quick)
     stems: set[str] = set()
