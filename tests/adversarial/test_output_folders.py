@@ -152,7 +152,8 @@ def test_sigterm_during_a_report_keeps_finished_runs_and_resume_completes_it(tmp
     assert whole.returncode == 0, whole.stderr
 
     out = tmp_path / "cut"
-    proc = subprocess.Popen([sys.executable, "-m", "softmax_mnist", *common, "--out", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "softmax_mnist", *common, "--out", str(out),
+                             "--fresh"],  # trained again, not taken from the run cache
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 120
     while not list((out / ".finished-runs").glob("*.json")) and time.monotonic() < deadline:

@@ -125,7 +125,8 @@ def test_a_killed_cnn_with_adam_dropout_and_augmentation_resumes_to_the_same_num
 def _stop_after_epoch_2_and_resume(cmd: list[str], out, signum: int, code: int) -> None:
     """Send ``signum`` once epoch 2 is reported: exit ``code``, a checkpoint and no
     metrics; then ``--resume`` finishes the run and removes the checkpoint."""
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([*cmd, "--fresh"],  # trained again, not from the run cache
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     for line in proc.stderr:  # wait until the second epoch has finished
         if line.startswith("epoch   2/"):

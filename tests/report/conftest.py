@@ -11,10 +11,10 @@ from softmax_mnist.cli import main
 
 @pytest.fixture(scope="session")
 def quick_report(tmp_path_factory) -> Path:
-    """``report --quick`` on mnist-sample, in English (the PDF too, when WeasyPrint is
-    installed)."""
+    """``report --quick --all`` on mnist-sample, in English (the PDF too, when WeasyPrint
+    is installed)."""
     out = tmp_path_factory.mktemp("report")
-    status = main(["report", "--dataset", "mnist-sample", "--quick", "--out", str(out),
-                   "--quiet", "--jobs", "2"])
+    status = main(["report", "--dataset", "mnist-sample", "--quick", "--all", "--out",
+                   str(out), "--quiet", "--jobs", "2"])
     assert status == 0
     return out

@@ -211,7 +211,7 @@ def test_same_command_twice_same_numbers_and_seeds_give_mean_std(tmp_path):
     args = ["experiment", "momentum", "--config", config, "--dataset", "mnist-sample",
             "--quiet", "--jobs", "2", "--seeds", "2"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
-    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b"), "--fresh"]) == 0  # trained again
     a, b = (load_json(tmp_path / d / "results.json") for d in "ab")
     for va, vb in zip(a["studies"]["momentum"]["variants"],
                       b["studies"]["momentum"]["variants"], strict=True):

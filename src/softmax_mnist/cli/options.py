@@ -151,4 +151,7 @@ def add_study_options(p: argparse.ArgumentParser, out_default: str) -> None:
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend "
                         "dask; without it a local Dask cluster is started)")
+    p.add_argument("--fresh", action="store_true",
+                   help="train every run again instead of reusing the run cache's (what "
+                        "trains is kept in it all the same)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -26,10 +26,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "stopping / decay, Q4 preprocessing and an MLP, Q5 the "
                                    "ladder to a CNN, Q6 lab 2's loss and activation) and "
                                    "write report.md, report.html, report.pdf (with the pdf "
-                                   "extra), results.json and the figures. The CNN rungs of "
-                                   "Q5 take most of the time; --quick leaves them out.")
+                                   "extra), results.json and the figures. By default lab 1's "
+                                   "questions (Q1–Q3); --with NAMES or --all adds the extras. "
+                                   "Runs finished before with the same options, seed, data "
+                                   "and code are reused from the run cache (--fresh: none).")
     add_data_options(r)
     add_study_options(r, "reports/<timestamp>[-N]")
+    extras = r.add_mutually_exclusive_group()
+    extras.add_argument("--with", dest="extras", metavar="NAMES", type=_extra_names,
+                        default=[], help="add the extras by name, comma-separated: "
+                        "preprocessing (Q4), ladder (Q5: its CNN rungs take 20 minutes "
+                        "on 2 cores), lab2 (Q6); default: lab 1's questions only (Q1–Q3)")
+    extras.add_argument("--all", dest="extras", action="store_const",
+                        const=["preprocessing", "ladder", "lab2"],
+                        help="every study: Q1–Q3 and the extras Q4–Q6")
     _add_impl(r)
     r.set_defaults(handler=report)
 
@@ -62,12 +72,25 @@ def _add_impl(p: argparse.ArgumentParser) -> None:
                         "softmax-mnist check runs on them first")
 
 
+def _extra_names(text: str) -> list[str]:
+    """``"ladder,lab2"`` -> the extras' names, each checked."""
+    from ..experiments import EXTRA_STUDIES
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in EXTRA_STUDIES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"expected extras from {', '.join(EXTRA_STUDIES)} "
+                                         f"(comma-separated), got {text!r}")
+    return names
+
+
 def report(args: argparse.Namespace) -> int:
-    from ..experiments import REPORT_STUDIES
+    from ..experiments import LAB_STUDIES, REPORT_STUDIES
 
     if args.resume:
         return _resume(args)
-    return _run_studies(args, [(name, None) for name in REPORT_STUDIES], "reports", "")
+    wanted = [n for n in REPORT_STUDIES if n in LAB_STUDIES or n in args.extras]
+    return _run_studies(args, [(name, None) for name in wanted], "reports", "")
 
 
 def experiment(args: argparse.Namespace) -> int:
@@ -86,7 +109,8 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     from .. import signals
     from ..data import load_dataset
     from ..errors import SoftmaxMnistError
-    from ..experiments import load_study, read_study_text
+    from ..experiments import EXTRA_STUDIES, load_study, read_study_text
+    from ..experiments.runcache import RunCache
     from ..fileio import printable, write_json
     from ..outputs import OutputFolder
     from ..report import make_report
@@ -108,6 +132,8 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
         folder = OutputFolder.unique(Path(parent), file_stem(stem) if stem else "", markers)
     out = printable(folder.path)
     impl = str(Path(args.impl).resolve()) if args.impl else None
+    asked = {name for name, path in wanted if path is None}
+    left_out = [n for n in EXTRA_STUDIES if n not in asked] if args.command == "report" else []
     with folder:
         if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
                 None, "mnist") else None, args.command):
@@ -126,7 +152,9 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
                                   jobs=args.jobs, backend=args.backend,
                                   scheduler=args.scheduler, quick=args.quick,
                                   progress=not args.quiet, command=command, impl=impl,
-                                  options=_number_options(args))
+                                  options=_number_options(args),
+                                  run_cache=RunCache(fresh=args.fresh),
+                                  left_out=left_out)
         except KeyboardInterrupt as exc:
             kept = len(list(finished.glob("*.json")))
             print(f"softmax-mnist: interrupted; {kept} finished run{'s' * (kept != 1)} kept "
@@ -142,8 +170,12 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     pdf = meta["pdf"]
     files = ["report.md", "report.html", *(["report.pdf"] if pdf["written"] else []),
              "results.json"]
-    print(f"{meta['runs_trained']} runs on {meta['dataset']} in {meta['wall_seconds']} s "
-          f"→ {out}/{', '.join(files)}")
+    reused = f" ({meta['runs_reused']} reused from the run cache)" if meta["runs_reused"] else ""
+    print(f"{meta['runs_trained']} runs{reused} on {meta['dataset']} in "
+          f"{meta['wall_seconds']} s → {out}/{', '.join(files)}")
+    if meta["left_out"]:
+        print(f"softmax-mnist: left out the extras {', '.join(meta['left_out'])}; add them "
+              f"with --with {','.join(meta['left_out'])} (or --all)", file=sys.stderr)
     if pdf.get("note"):
         print(f"softmax-mnist: {pdf['note']}", file=sys.stderr)
     return 0

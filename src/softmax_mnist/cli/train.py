@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .options import add_data_options, add_training_options, training_options
 
@@ -34,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="continue the interrupted run in DIR with its own options; outputs "
                         "go to DIR")
     o.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
+    o.add_argument("--fresh", action="store_true",
+                   help="train even when the run cache holds this run (same options, seed, "
+                        "data and code); by default it is written out again instead")
     t.set_defaults(handler=run)
 
 
@@ -45,9 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
     from ..fileio import printable
     from ..outputs import OutputFolder
-    from ..runner import RUN_FILES, run_and_save
-    from ..teaching.adapter import course_learner, refuse_unsupported
-    from ..teaching.student import implementation_record
+    from ..runner import RUN_FILES
+    from ..teaching.adapter import refuse_unsupported
     from ..training import TrainingInterrupted
     from ..training.checkpoint import NAME, load_checkpoint
     from .teach import require_passing_check
@@ -86,18 +89,58 @@ def run(args: argparse.Namespace) -> int:
                 "dataset"] in (None, "mnist") else None):
             return 1  # the folder, made for this run, is removed again
         try:
-            result = run_and_save(folder, run_args, progress=not args.quiet,
-                                  resume_state=resume_state,
-                                  learner=course_learner(impl) if impl else None,
-                                  implementation=implementation_record(impl))
+            result, reused = _train_or_reuse(folder, run_args, fresh=args.fresh,
+                                             progress=not args.quiet,
+                                             resume_state=resume_state)
         except TrainingInterrupted as exc:
             print(f"softmax-mnist: interrupted in epoch {exc.epoch}; saved the state after "
                   f"epoch {exc.checkpoint['epoch']} to {out}/{NAME}. Continue with: "
                   f"softmax-mnist train --resume {out}", file=sys.stderr)
             return signals.EXIT_CODES[exc.signum]
     by = f" — trained by the classes in {printable(impl)}" if impl else ""
-    print(f"{result.summary()} → {out}/{by}")
+    again = " (reused from the run cache; --fresh trains it again)" if reused else ""
+    print(f"{result.summary()} → {out}/{by}{again}")
     if result.metrics["diverged"]:
         print(f"softmax-mnist: {result.metrics['divergence']}", file=sys.stderr)
         return 3
     return 0
+
+
+def _train_or_reuse(folder: Any, run_args: dict[str, Any], *, fresh: bool, progress: bool,
+                    resume_state: dict[str, Any] | None) -> tuple[Any, bool]:
+    """Write out the run cache's copy of this run, or train it (and keep it there);
+    returns (RunResult, whether it was reused). A resumed run is trained on and not kept
+    (its test curve misses the epochs before the interruption)."""
+    from .. import signals
+    from ..data import load_dataset
+    from ..experiments.execute import training_threads
+    from ..experiments.runcache import RunCache
+    from ..experiments.train_runs import OUTPUTS, TestCurve, kept_result, train_record, train_spec
+    from ..model import ModelSpec
+    from ..runner import run_and_save
+    from ..teaching.adapter import course_learner
+    from ..teaching.student import implementation_record
+    from ..training import TrainConfig
+
+    data = load_dataset(run_args["dataset"], run_args["data_dir"],
+                        val_size=run_args["val_size"],
+                        allow_download=run_args["allow_download"], progress=progress)
+    spec = train_spec(ModelSpec.from_dict(run_args["spec"]),
+                      TrainConfig.from_dict(run_args["config"]), run_args.get("impl"))
+    cache, threads = RunCache(fresh=fresh), training_threads(1, "loky", 1)
+    if resume_state is None:
+        kept = kept_result(cache, spec, data, threads)
+        if kept is not None:
+            with signals.deferred(), folder.staging() as stage:
+                kept.save(stage)
+            return kept, True
+    curve = TestCurve()
+    impl = run_args.get("impl")
+    result = run_and_save(folder, run_args, progress=progress, resume_state=resume_state,
+                          data=data, callbacks=[curve],
+                          learner=course_learner(impl) if impl else None,
+                          implementation=implementation_record(impl))
+    if resume_state is None:
+        cache.save(spec, train_record(spec, result, curve), data, threads,
+                   outputs={name: folder.path / name for name in OUTPUTS})
+    return result, False

@@ -4,6 +4,8 @@ worker, its ``RunRecord``) → ``execute`` (many runs, in parallel with joblib o
 from .execute import BACKENDS, check_executor, execute, unique_specs
 from .run import ITERATION_POINTS, KeptWeights, ModelInfo, RunRecord, RunSpec, block_means
 from .study import (
+    EXTRA_STUDIES,
+    LAB_STUDIES,
     REPORT_STUDIES,
     Study,
     Variant,
@@ -14,7 +16,8 @@ from .study import (
 )
 from .timing import EpochTiming, speed_key, time_epochs
 
-__all__ = ["BACKENDS", "ITERATION_POINTS", "REPORT_STUDIES", "EpochTiming", "KeptWeights",
-           "ModelInfo", "RunRecord", "RunSpec", "Study", "Variant", "block_means",
-           "check_executor", "execute", "load_study", "parse_study", "read_study_text",
-           "speed_key", "study_names", "time_epochs", "unique_specs"]
+__all__ = ["BACKENDS", "EXTRA_STUDIES", "ITERATION_POINTS", "LAB_STUDIES", "REPORT_STUDIES",
+           "EpochTiming", "KeptWeights", "ModelInfo", "RunRecord", "RunSpec", "Study",
+           "Variant", "block_means", "check_executor", "execute", "load_study",
+           "parse_study", "read_study_text", "speed_key", "study_names", "time_epochs",
+           "unique_specs"]

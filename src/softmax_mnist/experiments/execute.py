@@ -25,7 +25,9 @@ import numpy as np
 
 from ..data import Dataset
 from ..errors import ConfigError
+from ..nn._fast import MAX_THREADS
 from .run import RunRecord, RunSpec, data_key, forget_prepared, run_one
+from .runcache import RunCache
 from .store import RunStore
 from .study import Study
 
@@ -45,10 +47,11 @@ def unique_specs(studies: Iterable[Study], seeds: int) -> list[RunSpec]:
 
 def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
             backend: str = "loky", scheduler: str | None = None, progress: bool = True,
-            store: RunStore | None = None,
+            store: RunStore | None = None, cache: RunCache | None = None,
             on_done: Callable[[RunSpec, RunRecord], None] | None = None,
             ) -> dict[str, RunRecord]:
-    """Run every spec; returns {spec.key: record}. Longest runs are started first.
+    """Run every spec; returns {spec.key: record}. Longest runs are started first; the
+    convolutional networks train after the others, one at a time (:func:`trains_alone`).
 
     Args:
         jobs: parallel workers (None or -1: all cores; 1: in this process; more than the
@@ -59,6 +62,8 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
         progress: a progress bar over runs on stderr (on a terminal).
         store: keeps every finished run as it arrives, and supplies the runs it already
             holds (those are not trained again).
+        cache: the run cache across commands: it supplies the runs it holds with the same
+            key (after ``store``), and keeps every run trained here.
         on_done: called with each finished run, in the order they finish (the runs the
             store held first).
 
@@ -66,7 +71,15 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
     the KeyboardInterrupt is passed on; with a ``store`` every run finished so far is kept.
     """
     n_jobs = check_executor(jobs, backend, scheduler)
+
+    def threads_of(spec: RunSpec, missing: Sequence[RunSpec]) -> int | None:
+        pooled = sum(not trains_alone(s, backend) for s in missing)
+        return training_threads(n_jobs, backend, 1 if trains_alone(spec, backend) else pooled)
+
     records = store.load(list(specs)) if store is not None else {}
+    if cache is not None:
+        records.update(cache.load([s for s in specs if s.key not in records], data,
+                                  threads_of))
     order = sorted((s for s in specs if s.key not in records),
                    key=lambda s: -s.cost(len(data.y_train)))
     if on_done is not None:
@@ -75,15 +88,48 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
                 on_done(spec, records[spec.key])
     key = data_key(data)
     runner = _run_dask if backend == "dask" else _run_loky
+    pooled = [s for s in order if not trains_alone(s, backend)]
+    alone = [s for s in order if trains_alone(s, backend)]
+    finished = itertools.chain(runner(pooled, data, key, n_jobs, scheduler) if pooled else (),
+                               ((s, run_one(s, data, key)) for s in alone))
     with _progress_bar(len(records) + len(order), len(records), progress) as tick:
-        for spec, record in runner(order, data, key, n_jobs, scheduler) if order else ():
+        for spec, record in finished:
             records[spec.key] = record
             if store is not None:
                 store.save(spec, record)
+            if cache is not None:
+                cache.save(spec, record, data, threads_of(spec, order))
             tick()
             if on_done is not None:
                 on_done(spec, record)
     return records
+
+
+def trains_alone(spec: RunSpec, backend: str) -> bool:
+    """Whether ``spec`` trains in this process, on all of its BLAS threads, after the
+    parallel runs: a convolutional network (loky only), trained as ``softmax-mnist train``
+    trains it, so that it is the same run, with the same numbers, one cache entry for both
+    (two CNNs side by side on one thread each took 560 and 940 s on 2 cores)."""
+    return backend == "loky" and spec.model.convolutional
+
+
+def training_threads(n_jobs: int, backend: str, runs: int) -> int | None:
+    """The BLAS threads each of ``runs`` runs trains with at most (the Solver uses one for
+    small products): this process's own when they run here, a worker's share of the cores
+    in a loky pool, None on Dask (its workers' settings are not known here)."""
+    if backend == "dask":
+        return None
+    if n_jobs == 1 or runs <= 1:
+        from threadpoolctl import threadpool_info
+
+        available = max((p.get("num_threads", 1) for p in threadpool_info()
+                         if p.get("user_api") == "blas"), default=1)
+    else:
+        try:
+            available = int(_worker_env(min(n_jobs, runs))["OPENBLAS_NUM_THREADS"])
+        except ValueError:  # not a number: OpenBLAS decides, and we do not know
+            return None
+    return min(available, MAX_THREADS)
 
 
 def check_executor(jobs: int | None, backend: str, scheduler: str | None) -> int:

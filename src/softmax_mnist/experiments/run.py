@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..data import Dataset
 from ..fileio import finite
 from ..model import ModelSpec
 from ..nn.architecture import count_macs, parse_architecture
-from ..runner import Prepared, fit_network, prepare
+from ..runner import Prepared, final_evaluation, fit_network, prepare
 from ..teaching.adapter import course_learner
 from ..training import EvaluationCurve, LearnerFactory, TrainConfig
 
@@ -155,10 +156,9 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
                          callbacks=[curve], learner=spec.learner)
     network, history = solver.network, solver.history
     n = history.epochs_run
-    final = {}
-    for split, (X, y) in prepared.splits.items():
-        final[f"{split}_loss"], final[f"{split}_accuracy"] = (
-            network.evaluate(X, y, prepared.features_of(split)) if len(y) else (None, None))
+    final = {f"{split}_{what}": value
+             for split, pair in final_evaluation(prepared, solver).items()
+             for what, value in zip(("loss", "accuracy"), pair, strict=True)}
     losses, per_point = block_means(history.iteration_loss, ITERATION_POINTS)
     info = ModelInfo(prepared.pipeline.spec, list(spec.model.hidden), prepared.num_features,
                      network.num_parameters, prepared.seconds,
@@ -166,7 +166,8 @@ def run_one(spec: RunSpec, data: Dataset, fingerprint: str) -> RunRecord:
     weights = None
     if spec.keep_weights:
         fc = network.fc_layers[0]
-        test_pred = network.logits(X_test, prepared.features_of("test")).argmax(axis=1)
+        with threadpool_limits(limits=solver.blas_threads, user_api="blas"):
+            test_pred = network.logits(X_test, prepared.features_of("test")).argmax(axis=1)
         weights = KeptWeights(fc.params["W"].copy(), fc.params["b"].copy(),
                               test_pred.astype(np.uint8))
     return RunRecord(

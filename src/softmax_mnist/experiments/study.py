@@ -31,6 +31,8 @@ from .run import RunSpec
 KINDS = ("baseline", "compare", "grid", "ablation")
 REPORT_STUDIES = ("baseline", "momentum", "batch-lr", "epochs",
                   "preprocessing", "ladder", "lab2")  # in report order
+LAB_STUDIES = REPORT_STUDIES[:4]  # Q1–Q3, lab 1's questions: what `report` runs by default
+EXTRA_STUDIES = REPORT_STUDIES[4:]  # Q4–Q6: `report --with NAME,…` or `--all` adds them
 MODEL_KEYS = tuple(k for k in MODEL_OPTIONS if k != "center")  # per run; center is per study
 PRESET_KEY = "model"  # a run's preset: PRESETS[name] gives its defaults
 RUN_KEYS = (*(f.name for f in fields(TrainConfig)), *MODEL_KEYS, PRESET_KEY)

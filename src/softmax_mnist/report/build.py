@@ -31,6 +31,7 @@ from ..experiments import (
     time_epochs,
     unique_specs,
 )
+from ..experiments.runcache import RunCache
 from ..experiments.store import RunStore
 from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS, EpochTiming
 from ..fileio import write_json, write_text
@@ -57,7 +58,8 @@ def make_report(studies: Sequence[Study], data: Dataset,
                 scheduler: str | None = None, quick: bool = False, progress: bool = True,
                 command: str = "softmax-mnist report", overwrite: bool = False,
                 options: Sequence[str] = (), pdf: bool = True,
-                impl: str | None = None) -> dict[str, Any]:
+                impl: str | None = None, run_cache: RunCache | None = None,
+                left_out: Sequence[str] = ()) -> dict[str, Any]:
     """Run ``studies`` on ``data`` and write the report into ``out``; returns results.json.
 
     Writes ``report.md``, ``report.html``, ``results.json``, one PNG per figure and, with
@@ -70,6 +72,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
     ``progress``: a bar over runs on a terminal, else a line per finished study (stderr).
     ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
     checked), which train every run the course interface can express (and are timed).
+    ``run_cache``: runs (and epoch times) kept by earlier commands are reused from it, and
+    the runs trained here are kept in it. ``left_out``: the names of the report's studies
+    not asked for (the report says in one line how to add them).
     """
     check_report_options(lang, seeds, jobs, backend, scheduler)
     if not isinstance(out, OutputFolder):
@@ -77,12 +82,12 @@ def make_report(studies: Sequence[Study], data: Dataset,
             return make_report(studies, data, folder, lang=lang, seeds=seeds, jobs=jobs,
                                backend=backend, scheduler=scheduler, quick=quick,
                                progress=progress, command=command, options=options, pdf=pdf,
-                               impl=impl)
+                               impl=impl, run_cache=run_cache, left_out=left_out)
     started = time.perf_counter()
     say = _Progress(studies, seeds, progress, started)
     planned = plan(studies, seeds, quick, impl)
     runs = run_plan(planned, data, out, jobs=jobs, backend=backend, scheduler=scheduler,
-                    progress=progress, say=say)
+                    progress=progress, say=say, run_cache=run_cache)
     analysis = analyse_runs(studies, runs, data, seeds, lang, quick, jobs, impl)
     meta = {
         "command": command, "dataset": data.name, "data_source": data.source,
@@ -90,6 +95,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
                   "test": len(data.y_test)},
         "seeds": seeds, "quick": quick, "jobs": _jobs_used(jobs), "backend": backend,
         "lang": lang, "runs_trained": len(planned.specs), "options": list(options),
+        "runs_reused": run_cache.reused if run_cache else 0,
+        "timings_reused": run_cache.timings_reused if run_cache else 0,
+        "left_out": list(left_out),
         "timing": {"repeats": planned.repeats, "max_steps": planned.max_steps,
                    "seconds": runs.timing_seconds,
                    "seconds_per_epoch": {k: round(t.seconds, 4)
@@ -138,18 +146,24 @@ class Runs:
 
 
 def run_plan(planned: Plan, data: Dataset, out: OutputFolder, *, jobs: int | None,
-             backend: str, scheduler: str | None, progress: bool, say: _Progress) -> Runs:
+             backend: str, scheduler: str | None, progress: bool, say: _Progress,
+             run_cache: RunCache | None = None) -> Runs:
     """Train every planned run (those finished before an interruption are read back from
-    ``out/.finished-runs``), then time each setting alone."""
+    ``out/.finished-runs``, those kept by earlier commands from ``run_cache``), then time
+    each setting alone (or take its epoch time from ``run_cache``)."""
     store = RunStore(out.path / FINISHED_RUNS)
     records = execute(planned.specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
-                      progress=progress, store=store, on_done=say.run_done)
+                      progress=progress, store=store, cache=run_cache, on_done=say.run_done)
     timing_started = time.perf_counter()
-    timings = time_epochs(planned.timed_specs, data, repeats=planned.repeats,
-                          max_steps=planned.max_steps)
+    timings = (time_epochs(planned.timed_specs, data, repeats=planned.repeats,
+                           max_steps=planned.max_steps)
+               if run_cache is None else
+               run_cache.timings(planned.timed_specs, data, repeats=planned.repeats,
+                                 max_steps=planned.max_steps, measure=time_epochs))
     timing_seconds = round(time.perf_counter() - timing_started, 2)
+    reused = f", {run_cache.timings_reused} from the run cache" if run_cache else ""
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of "
-             f"{planned.repeats}) in {timing_seconds} s")
+             f"{planned.repeats}{reused}) in {timing_seconds} s")
     return Runs(records, timings, timing_seconds)
 
 

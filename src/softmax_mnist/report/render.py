@@ -42,6 +42,12 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
              ""]
     if meta["quick"]:
         lines += [t("quick"), ""]
+    if meta.get("runs_reused"):
+        lines += [t("reused", reused=meta["runs_reused"], runs=meta["runs_trained"],
+                    timed=meta["timings_reused"]), ""]
+    if meta.get("left_out"):
+        parts = t("list_sep").join(t(f"left_{name}") for name in meta["left_out"])
+        lines += [t("left_out", parts=parts, names=",".join(meta["left_out"])), ""]
     if implementation is not None:
         lines += [*implementation_lines(implementation, lang), ""]
     question = None

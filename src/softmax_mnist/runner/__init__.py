@@ -9,9 +9,10 @@ live curves). Imports the model, preprocessing, data and the training loop; neve
 
 from .fit import RAW_SPLITS, Prepared, Splits, fit_network, prepare
 from .result import RunResult
-from .run import OUR_IMPLEMENTATION, train
+from .run import OUR_IMPLEMENTATION, final_evaluation, train
 from .save import LIVE_CURVES, OPTIONAL_RUN_KEYS, RUN_FILES, RUN_KEYS, run_and_save
 
 __all__ = ["LIVE_CURVES", "OPTIONAL_RUN_KEYS", "OUR_IMPLEMENTATION", "RAW_SPLITS", "RUN_FILES",
-           "RUN_KEYS", "Prepared", "RunResult", "Splits", "fit_network", "prepare",
+           "RUN_KEYS", "Prepared", "RunResult", "Splits", "final_evaluation", "fit_network",
+           "prepare",
            "run_and_save", "train"]

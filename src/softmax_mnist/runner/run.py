@@ -72,6 +72,8 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
         data = load_dataset(dataset, data_dir, val_size=val_size,
                             allow_download=allow_download, progress=progress)
     prepared = prepare(spec.pipeline(), data.splits(), keep_raw=config.augment != "none")
+    for cb in callbacks:
+        cb.on_prepared(prepared)
     started = time.perf_counter()
     solver = fit_network(prepared, spec, config, len(data.classes), callbacks=callbacks,
                          progress=progress, resume_state=resume_state, learner=learner)
@@ -89,11 +91,21 @@ def train(dataset: str | None = None, data_dir: str | os.PathLike[str] | None = 
     return RunResult(model, solver.history, metrics)
 
 
+def final_evaluation(prepared: Prepared, solver: Solver) -> dict[str, tuple[Any, Any]]:
+    """{split: (loss, accuracy)} of the trained network, on the BLAS threads it trained on
+    (float32 sums on another number of threads differ in the seventh digit: the same run
+    gives the same numbers in a report's worker and in ``train``)."""
+    from threadpoolctl import threadpool_limits
+
+    network = solver.network
+    with threadpool_limits(limits=solver.blas_threads, user_api="blas"):
+        return {name: network.evaluate(X, y, prepared.features_of(name)) if len(y)
+                else (None, None) for name, (X, y) in prepared.splits.items()}
+
+
 def _metrics(data: Dataset, config: TrainConfig, spec: ModelSpec, prepared: Prepared,
              solver: Solver, wall: float) -> dict[str, Any]:
-    final = {name: solver.network.evaluate(X, y, prepared.features_of(name)) if len(y)
-             else (None, None)
-             for name, (X, y) in prepared.splits.items()}
+    final = final_evaluation(prepared, solver)
     history = solver.history
     return finite({
         "dataset": data.name,

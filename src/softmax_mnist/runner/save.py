@@ -3,13 +3,15 @@ or SIGTERM, every file written at once when it ends."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .. import signals
+from ..data import Dataset
 from ..errors import ConfigError
 from ..outputs import OutputFolder
 from ..plots import LiveCurves
-from ..training import History, LearnerFactory, TrainingInterrupted
+from ..training import Callback, History, LearnerFactory, TrainingInterrupted
 from ..training.checkpoint import NAME as CHECKPOINT
 from ..training.checkpoint import save_checkpoint
 from .result import RunResult
@@ -27,7 +29,8 @@ LIVE_CURVES = ".curves-live.png"
 def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = True,
                  resume_state: dict[str, Any] | None = None,
                  learner: LearnerFactory | None = None,
-                 implementation: dict[str, Any] | None = None) -> RunResult:
+                 implementation: dict[str, Any] | None = None, data: Dataset | None = None,
+                 callbacks: Sequence[Callback] = ()) -> RunResult:
     """``train(**run)`` and write its outputs into the claimed ``folder``, all at once.
 
     ``curves.png`` is redrawn while training runs (:class:`~softmax_mnist.plots.LiveCurves`).
@@ -36,7 +39,8 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     folder of a student's implementation, which ``learner`` and ``implementation`` train
     and describe, see :func:`train`): on Ctrl-C or SIGTERM it goes into
     ``checkpoint.npz`` with the solver's state before the TrainingInterrupted is passed
-    on; a finished run removes the checkpoint.
+    on; a finished run removes the checkpoint. ``data``: the data set already loaded
+    from ``run``'s arguments; ``callbacks``: more callbacks.
     """
     if not set(RUN_KEYS) <= set(run) <= {*RUN_KEYS, *OPTIONAL_RUN_KEYS}:
         raise ConfigError(f"run arguments must be {', '.join(RUN_KEYS)} (and may be "
@@ -53,8 +57,8 @@ def run_and_save(folder: OutputFolder, run: dict[str, Any], *, progress: bool = 
     try:
         try:
             result = train(**{k: run[k] for k in RUN_KEYS}, progress=progress,
-                           resume_state=resume_state, callbacks=[live], learner=learner,
-                           implementation=implementation)
+                           resume_state=resume_state, callbacks=[live, *callbacks],
+                           learner=learner, implementation=implementation, data=data)
         except TrainingInterrupted as exc:
             with signals.deferred():
                 save_checkpoint(folder.path / CHECKPOINT, exc.checkpoint, run)

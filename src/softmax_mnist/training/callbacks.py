@@ -110,7 +110,12 @@ class Callback:
     - ``on_epoch_saved(epoch)``: after that step, for slow work that needs no say in
       training (drawing the curves so far); Ctrl-C here is Ctrl-C between two epochs.
     - ``on_train_end(network)``: once, after the last epoch.
+    - ``on_prepared(prepared)``: called by ``runner.train`` (not the Solver) once, before
+      training, with the fitted splits (``runner.Prepared``), e.g. to follow the test set.
     """
+
+    def on_prepared(self, prepared: Any) -> None:
+        pass
 
     def on_train_begin(self, network: Weights) -> None:
         pass

@@ -115,6 +115,7 @@ class Solver:
         self.train_seconds = 0.0
         self.epoch = 0  # epochs finished
         self.divergence: str | None = None
+        self.blas_threads = 1  # what train() ran BLAS on: evaluate the result on as many
         self.best = BestEpoch(-np.inf, 0, self.learner.get_weights())
         self._explode_at = DIVERGENCE_FACTOR * math.log(self.learner.num_classes)
 
@@ -141,6 +142,7 @@ class Solver:
         available = max((p.get("num_threads", 1) for p in threadpool_info()
                          if p.get("user_api") == "blas"), default=1)
         blas, workers = self.learner.threads(self.config.batch_size, available)
+        self.blas_threads = blas
         # a diverging run overflows on its way to a non-finite loss, which the loop
         # detects and reports (History.diverged): NumPy's warnings would only repeat it
         with threadpool_limits(limits=blas, user_api="blas"), worker_threads(workers), \

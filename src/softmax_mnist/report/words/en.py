@@ -19,6 +19,15 @@ TEXT: dict[str, str] = {
     "seeds_one": "One seed per setting (seed 0).",
     "seeds_many": "Each setting ran with {seeds} seeds: tables show mean ± std.",
     "quick": "**Quick mode**: fewer epochs and a smaller grid than the full report.",
+    "reused": ("{reused} of the {runs} runs (and the epoch times of {timed} settings) were "
+               "reused from the run cache: trained before with the same options, seed, "
+               "data and code; `--fresh` trains them all again."),
+    "left_out": ("**Left out** to keep the report short: {parts}. Add them with "
+                 "`softmax-mnist report --with {names}` (or any of them by name), or "
+                 "`--all`."),
+    "left_preprocessing": "Q4 preprocessing and an MLP",
+    "left_ladder": "Q5 the ladder to a CNN", "left_lab2": "Q6 lab 2's loss and activation",
+    "list_sep": "; ",
     "Q1": "Q1 — Training and test accuracy, loss and accuracy curves",
     "Q2": "Q2 — With and without momentum",
     "Q3": "Q3 — Batch size, learning rate, epochs",

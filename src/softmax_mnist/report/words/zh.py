@@ -17,6 +17,14 @@ TEXT: dict[str, str] = {
     "seeds_one": "每个设置使用一个随机种子（seed 0）。",
     "seeds_many": "每个设置使用 {seeds} 个随机种子：表格给出 均值 ± 标准差。",
     "quick": "**快速模式**：比完整报告的训练轮数更少、网格更小。",
+    "reused": ("{runs} 个训练任务中有 {reused} 个（以及 {timed} 种设置的每轮用时）"
+               "取自运行缓存：它们此前以相同的选项、随机种子、数据和代码训练过；"
+               "`--fresh` 会全部重新训练。"),
+    "left_out": ("为使报告简短，**未包含**：{parts}。用 `softmax-mnist report --with {names}`"
+                 "（也可只写其中某几个名字）或 `--all` 加入。"),
+    "left_preprocessing": "Q4 预处理与多层感知机",
+    "left_ladder": "Q5 从线性模型到 CNN 的阶梯", "left_lab2": "Q6 实验二的损失函数与激活函数",
+    "list_sep": "；",
     "Q1": "Q1 — 训练与测试准确率，损失与准确率曲线",
     "Q2": "Q2 — 使用与不使用动量（momentum）",
     "Q3": "Q3 — 批大小、学习率与训练轮数",
