@@ -21,7 +21,8 @@ from ...model import Model, ModelSpec
 from ...outputs import OutputFolder
 from ...plots import LiveCurves
 from ...presets import Preset
-from ...runner import Prepared, RunResult, _metrics, prepare
+from ...runner import Prepared, RunResult, prepare
+from ...runner.run import _metrics
 from ...training import Callback, Solver, TrainConfig
 from .course import FILES
 from .learner import lab2_parts
