@@ -4,8 +4,9 @@ Data flows ``Network.forward`` (``layers``, ``conv``) → ``SoftmaxCrossEntropyL
 (``loss``) → ``Network.backward`` → ``SGD.step`` or ``Adam.step`` (``optim``); the text
 ``conv:32:5,pool:2,fc:128`` names a network's layers (``architecture``); ``gradcheck``
 checks the backward pass against finite differences. This package imports NumPy and
-itself only: no files, options or preprocessing. Speed tricks sit in ``_fast`` and
-``_im2col`` behind names.
+itself only (and threadpoolctl, in ``_threads``, to run a CNN's evaluation on worker
+threads): no files, options or preprocessing. Speed tricks sit in ``_fast``,
+``_im2col``, ``_fourier`` and ``_threads`` behind names.
 """
 
 from .conv import Conv2D, Flatten, MaxPool2D, Unflatten
