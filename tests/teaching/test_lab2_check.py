@@ -15,9 +15,9 @@ from helpers import one_line_exit_2, run
 from lab2_student_code import BUGS, CORRECT, VARIANTS, write_bug, write_lab2
 from softmax_mnist.nn.gradcheck import numerical_gradient, relative_error
 from softmax_mnist.teaching.lab2 import reference as ref
-from softmax_mnist.teaching.lab2._local_probe import run_probe
 from softmax_mnist.teaching.lab2.checklist import CHECKS, TOTAL_POINTS, run_checks
-from softmax_mnist.teaching.lab2.probe import array, call, get, imports, new
+from softmax_mnist.teaching.lab2.executor import run_in_process
+from softmax_mnist.teaching.lab2.probe import Probe, array, call, get, imports, new
 
 FAST = [c.id for c in CHECKS if c.id != "end_to_end"]  # the catalogue's runs skip training
 
@@ -98,17 +98,17 @@ def test_the_probe_executor_returns_plain_values_and_where_the_code_failed(tmp_p
              get("fc.trainable", "trainable"), get("fc.forward", "method"),
              new("loss", "criterion.softmax_cross_entropy.SoftmaxCrossEntropyLossLayer"),
              call("loss.forward", array("z"), array("Y"), keep="loss")]
-    reply = run_probe(folder, steps, {"z": z, "Y": Y})
-    kept = reply["kept"]
+    reply = run_in_process(folder, Probe(steps, {"z": z, "Y": Y}))
+    kept = reply.kept
     assert kept["W"].shape == (3, 2) and kept["trainable"] is True
     assert kept["method"] == {"type": "method"}  # never an object of the student's
-    error = reply["error"]
+    error = reply.error
     assert error["step"] == 7 and error["type"] == "IndexError"
     assert error["where"] == "criterion/softmax_cross_entropy.py:19"
     assert "self.prob[np.arange(len(gt)), gt]" in error["line"]
     # the student's modules are gone again: another folder may use the same names
-    assert run_probe(CORRECT, [*steps[:2], new("fc", "layers.fc_layer.FCLayer", 3, 2)],
-                     {})["error"] is None
+    assert run_in_process(CORRECT, Probe([*steps[:2], new(
+        "fc", "layers.fc_layer.FCLayer", 3, 2)])).error is None
 
 
 def test_code_that_hangs_exits_or_allocates_without_end_costs_one_line_each(tmp_path):

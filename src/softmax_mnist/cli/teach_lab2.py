@@ -21,17 +21,17 @@ def scaffold_lab2(args: argparse.Namespace) -> int:
 
 
 def run_lab2(folder: str, data_dir: str | None, lang: str, emit=None,
-             seconds: float = 20.0, memory_mb: int = 2048):
-    """Every lab-2 check on ``folder`` (each probe in a child process with these limits)
-    -> a Lab2Report; ``emit`` gets each line."""
-    from ..teaching.lab2.checklist import ProbeLimits, run_checks
+             seconds: float = 20.0, memory_mb: int = 2048, isolation: str = "sandbox"):
+    """Every lab-2 check on ``folder`` (its probes in lab 1's sandboxed child, with these
+    limits) -> a Lab2Report; ``emit`` gets each line."""
+    from ..teaching.lab2.checklist import run_checks
     from ..teaching.lab2.outcome import Lab2Report, result_line
     from ..teaching.sandbox import Limits
 
-    Limits(seconds, memory_mb)  # the same ranges as lab 1's
     started = time.perf_counter()
     results = run_checks(folder, data_dir, on_result=(lambda r: emit(result_line(r, lang)))
-                         if emit else (lambda r: None), limits=ProbeLimits(seconds, memory_mb))
+                         if emit else (lambda r: None), limits=Limits(seconds, memory_mb),
+                         isolation=isolation)
     return Lab2Report(folder, results, time.perf_counter() - started)
 
 
@@ -52,13 +52,20 @@ def check_lab2(args: argparse.Namespace) -> int:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check --lab 2 takes "
                                 f"folders holding the course's layers/, criterion/, "
                                 f"optimizer.py and network.py).")
+    from ..teaching.sandbox import Limits, choose_isolation
+
+    Limits(args.time_limit, args.memory_limit)  # the same ranges as lab 1's
+    isolation, note = choose_isolation(args.isolation)
+    if note:
+        print(note, file=sys.stderr if as_json else sys.stdout, flush=True)
     single = len(args.folders) == 1 and not as_json
     width = max(len(f) for f in args.folders)
     reports = []
     for folder in args.folders:
         report = run_lab2(folder, args.data_dir, lang,
                           emit=(lambda line: print(line, flush=True)) if single else None,
-                          seconds=args.time_limit, memory_mb=args.memory_limit)
+                          seconds=args.time_limit, memory_mb=args.memory_limit,
+                          isolation=isolation)
         reports.append(report)
         if as_json:
             print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)
@@ -88,9 +95,14 @@ def require_lab2_check(impl: str, data_dir: str | None) -> bool:
     if not Path(impl).is_dir():
         raise SoftmaxMnistError(f"--impl {impl}: not a folder (it should hold lab 2's files; "
                                 f"softmax-mnist scaffold --lab 2 DIR writes them).")
+    from ..teaching.sandbox import choose_isolation
+
     lang = default_lang()
+    isolation, note = choose_isolation(None)
+    if note:
+        print(note, file=sys.stderr, flush=True)
     print(f"checking {impl} (lab 2) …", file=sys.stderr, flush=True)
-    report = run_lab2(impl, data_dir, lang)
+    report = run_lab2(impl, data_dir, lang, isolation=isolation)
     print(f"{impl}: {report.total_line(lang)}", file=sys.stderr)
     if report.passed:
         return True
