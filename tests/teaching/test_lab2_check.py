@@ -133,3 +133,29 @@ def test_code_that_hangs_exits_or_allocates_without_end_costs_one_line_each(tmp_
     assert "MemoryError" in reports[str(grows)]["fc_forward"]["message"]
     for checks in reports.values():  # the rest of each checklist still ran
         assert checks["sgd"]["status"] == "pass"
+
+
+def test_a_rubric_sets_points_and_levels_and_gradescope_gets_one_test_per_check(tmp_path):
+    from softmax_mnist.teaching.lab2.checklist import RUBRIC
+
+    folder = tmp_path / "s"
+    assert run("scaffold", "--lab", "2", str(folder)).returncode == 0
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(RUBRIC.read_text(encoding="utf-8").replace(
+        '[checks.fc_forward]\npoints = 2\nlevel = "required"',
+        '[checks.fc_forward]\npoints = 5\nlevel = "robustness"'), encoding="utf-8")
+    out = tmp_path / "results.json"
+    proc = run("check", "--lab", "2", "--format", "gradescope", "--output", str(out),
+               "--rubric", str(rubric), str(folder))
+    assert proc.returncode == 1 and "2/34 points" in proc.stdout, proc.stdout + proc.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))
+    tests = {t["tags"][0]: t for t in results["tests"]}
+    assert [t["tags"][0] for t in results["tests"]] == [c.id for c in CHECKS]
+    assert results["score"] == 2 and tests["files"]["score"] == 1  # files and FC init
+    assert tests["fc_forward"]["max_score"] == 5 and tests["fc_forward"]["tags"][1] == \
+        "robustness" and tests["fc_forward"]["status"] == "failed"
+    assert "fill in the TODO" in tests["fc_forward"]["output"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[checks.files]\npoints = 1\nlevel = 'required'\n", encoding="utf-8")
+    assert "no [checks.fc_forward] table" in one_line_exit_2(run(
+        "check", "--lab", "2", "--rubric", str(bad), str(folder)))

@@ -13,6 +13,8 @@ numbers that break in corner cases, such as NaN for large logits).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
+from ..rubric import Grade, load_rubric
 from ..sandbox import Isolation, Limits, ProbeFailure, ProbeSession
 from . import judge_layers as layers
 from . import judge_losses as losses
@@ -73,7 +76,7 @@ class Check:
     title: Text
     probe: Callable[[], Probe]
     judge: Callable[[Probe, Reply], Verdict]
-    points: int
+    points: float
     level: Level = "required"
     needs: tuple[str, ...] = ("files",)
     error_hints: tuple[tuple[str, Text], ...] = ()  # exception type -> a hint to add
@@ -120,6 +123,13 @@ CHECKS: tuple[Check, ...] = (
 )
 BY_ID = {c.id: c for c in CHECKS}
 TOTAL_POINTS = sum(c.points for c in CHECKS)
+RUBRIC = Path(__file__).with_name("rubric.toml")
+"""The shipped rubric: the points and levels above (``--rubric FILE`` replaces them)."""
+
+
+def load_grades(path: str | os.PathLike[str] | None = None) -> dict[str, Grade]:
+    """Check id -> points and level, from ``path`` (TOML, as lab 1's rubric) or RUBRIC."""
+    return load_rubric(path, [c.id for c in CHECKS], RUBRIC)
 
 
 @dataclass(frozen=True)
@@ -130,8 +140,8 @@ class Result:
     title: Text
     status: Status
     text: Text
-    points: int
-    max_points: int
+    points: float
+    max_points: float
     level: Level
     seconds: float = 0.0
 
@@ -190,22 +200,26 @@ def run_check(check: Check, folder: str | Path, data_dir: str | None,
 def run_checks(folder: str | Path, data_dir: str | None = None,
                on_result: Callable[[Result], None] = lambda r: None,
                ids: Sequence[str] | None = None,
-               limits: Limits | None = None,
-               isolation: Isolation = "sandbox") -> list[Result]:
-    """Every check (or those in ``ids``) on ``folder``, in order; with ``limits`` the
-    probes run in one probe session (:mod:`..sandbox`, ``isolation``) under them."""
+               limits: Limits | None = None, isolation: Isolation = "sandbox",
+               grades: dict[str, Grade] | None = None) -> list[Result]:
+    """Every check (or those in ``ids``) on ``folder``, in order, with the points and
+    levels of ``grades`` (default: the checklist's); with ``limits`` the probes run in one
+    probe session (:mod:`..sandbox`, ``isolation``) under them."""
+    checks = [dataclasses.replace(c, points=grades[c.id].points, level=grades[c.id].level)
+              if grades else c for c in CHECKS]
     with (ProbeSession(Path(folder), isolation, limits) if limits is not None
           else contextlib.nullcontext()) as session:
-        return _run_checks(folder, data_dir, on_result, ids, limits, session)
+        return _run_checks(checks, folder, data_dir, on_result, ids, limits, session)
 
 
-def _run_checks(folder: str | Path, data_dir: str | None, on_result: Callable[[Result], None],
-                ids: Sequence[str] | None, limits: Limits | None,
+def _run_checks(checks: list[Check], folder: str | Path, data_dir: str | None,
+                on_result: Callable[[Result], None], ids: Sequence[str] | None,
+                limits: Limits | None,
                 session: ProbeSession | None) -> list[Result]:
     missing = missing_files(folder)
     results: dict[str, Result] = {}
     cache: dict[Any, tuple[Probe, Reply]] = {}
-    for check in CHECKS:
+    for check in checks:
         if ids is not None and check.id not in ids:
             continue
         bad = [BY_ID[n].title for n in check.needs if n in results
