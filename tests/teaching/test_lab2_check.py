@@ -159,3 +159,15 @@ def test_a_rubric_sets_points_and_levels_and_gradescope_gets_one_test_per_check(
     bad.write_text("[checks.files]\npoints = 1\nlevel = 'required'\n", encoding="utf-8")
     assert "no [checks.fc_forward] table" in one_line_exit_2(run(
         "check", "--lab", "2", "--rubric", str(bad), str(folder)))
+
+
+def test_without_bubblewrap_lab_2_says_so_once_or_refuses(tmp_path):
+    env = {"PATH": str(tmp_path)}  # no bwrap on this PATH
+    proc = run("check", "--lab", "2", "--isolation", "sandbox", str(CORRECT), env=env)
+    assert "bubblewrap (bwrap) is not installed" in one_line_exit_2(proc)
+    folder = write_bug(tmp_path / "s", BUGS[0])
+    proc = run("check", "--lab", "2", "--json", str(CORRECT), str(folder), env=env)
+    assert proc.returncode == 1 and proc.stderr.count("isolation: process limits only") == 1
+    good, bad = map(json.loads, proc.stdout.splitlines())
+    assert good["isolation"] == "process" and "process limits only" in good["isolation_note"]
+    assert good["passed"] and not bad["passed"]
