@@ -262,3 +262,59 @@ class Listener:
             with conn:
                 while data := conn.recv(65536):
                     self.received += len(data)
+
+
+# -- lab 2: the scaffold (every TODO left) with an attack on top of layers/fc_layer.py -------
+
+LAB2_CASES: dict[str, str] = {
+    "patch the lab-2 checklist": '''
+try:
+    import softmax_mnist.teaching.lab2.checklist as _c
+    from softmax_mnist.teaching.lab2.verdict import Verdict as _V, Text as _T
+    for _check in _c.CHECKS:
+        object.__setattr__(_check, "judge", lambda p, r: _V(True, _T("ok", "ok")))
+    _c.run_check = lambda check, *a, **k: _c.Result(check.id, check.title, "pass",
+        _T("ok", "ok"), check.points, check.points, check.level)
+except Exception:
+    pass
+''',
+    "copy a classmate's layers": '''
+import os as _o
+_STOLEN = {}
+for _name in ("layers/fc_layer.py", "layers/relu_layer.py", "optimizer.py"):
+    try:
+        exec(open(_o.path.join("{victim}", _name)).read(), _STOLEN)
+    except OSError:
+        pass
+''',
+    "write into the parent's folder": '''
+import os as _o, pathlib as _p
+for _dir in ("{root}", "{victim}", "{victim}/layers", _o.getcwd(), "/tmp"):
+    try:
+        _p.Path(_dir, "HACKED").write_text("x")
+    except OSError:
+        pass
+try:
+    _f = _p.Path("{victim}", "layers", "fc_layer.py")
+    _f.write_text(_f.read_text().replace("np.dot(delta, self.W.T)", "delta"))
+except OSError:
+    pass
+''',
+}
+LAB2_STOLEN = '''
+if "FCLayer" in globals().get("_STOLEN", {}):
+    FCLayer = _STOLEN["FCLayer"]
+'''
+
+
+def write_hostile_lab2(folder: Path, name: str, *, victim: Path, root: Path) -> Path:
+    """Lab 2's scaffold in ``folder`` with attack ``name`` run when layers/fc_layer.py is
+    imported (by nearly every check)."""
+    from softmax_mnist.teaching.lab2.scaffold import scaffold
+
+    scaffold(folder, "en")
+    attack = LAB2_CASES[name].replace("{victim}", str(victim)).replace("{root}", str(root))
+    fc = folder / "layers" / "fc_layer.py"
+    fc.write_text(attack + fc.read_text(encoding="utf-8") + LAB2_STOLEN, encoding="utf-8")
+    return folder
+

@@ -86,3 +86,52 @@ def test_decoded_values_are_plain_numbers_and_arrays():
     value = decode({"items": [1.5, {"array": {"shape": [1, 2], "dtype": "int64",
                                                "data": [3, 4]}}, {"object": "Liar"}]})
     assert value[0] == 1.5 and value[1].tolist() == [[3, 4]] and value[2].name == "Liar"
+
+
+@pytest.fixture(scope="module")
+def lab2_battery(tmp_path_factory):
+    """``check --lab 2`` in the sandbox on a correct folder, a correct classmate (the
+    victim), the bare scaffold and the scaffold with each attack of LAB2_CASES."""
+    from hostile_code import LAB2_CASES, write_hostile_lab2
+    from lab2_student_code import write_lab2
+    from softmax_mnist.teaching.lab2.scaffold import scaffold
+
+    if sandbox_problem():
+        pytest.skip(f"bubblewrap cannot start: {sandbox_problem()}")
+    root = tmp_path_factory.mktemp("lab2class")
+    good, victim, lazy = write_lab2(root / "good"), write_lab2(root / "victim"), root / "lazy"
+    scaffold(lazy, "en")
+    folders = {name: write_hostile_lab2(root / f"h{i:02d}", name, victim=victim, root=root)
+               for i, name in enumerate(LAB2_CASES)}
+    before = snapshot(root)
+    proc = subprocess.run([sys.executable, "-m", "softmax_mnist", "check", "--lab", "2",
+                           "--json", "--time-limit", "5", "--isolation", "sandbox",
+                           str(good), str(victim), str(lazy), *map(str, folders.values())],
+                          capture_output=True, text=True, timeout=300, start_new_session=True)
+    reports = {r["folder"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    passed = {folder: {c["id"] for c in r["checks"] if c["status"] == "pass"}
+              for folder, r in reports.items()}
+    return {"proc": proc, "reports": reports, "passed": passed, "good": good,
+            "victim": victim, "lazy": lazy, "folders": folders, "root": root,
+            "changed": [k for k, v in snapshot(root).items() if before.get(k) != v]
+            + sorted(set(before) - set(snapshot(root)))}
+
+
+def test_lab_2_attacks_change_nothing_and_the_correct_folders_still_pass(lab2_battery):
+    b = lab2_battery
+    assert b["proc"].returncode == 1 and "Traceback" not in b["proc"].stderr, b["proc"].stderr
+    assert b["changed"] == [] and lingering(str(b["root"])) == []
+    for name in ("good", "victim"):
+        report = b["reports"][str(b[name])]
+        assert report["passed"] and report["points"] == report["max_points"], report
+
+
+@pytest.mark.parametrize("name", ["patch the lab-2 checklist", "copy a classmate's layers",
+                                  "write into the parent's folder"])
+def test_a_hostile_lab_2_submission_earns_no_more_than_the_bare_scaffold(lab2_battery, name):
+    b = lab2_battery
+    lazy = b["passed"][str(b["lazy"])]
+    assert "fc_forward" not in lazy and "files" in lazy  # the scaffold's TODOs fail
+    report = b["reports"][str(b["folders"][name])]
+    assert b["passed"][str(b["folders"][name])] <= lazy and not report["passed"], report
+    assert not any("np.dot(delta, self.W.T)" in c["message"] for c in report["checks"])

@@ -15,9 +15,9 @@ from helpers import one_line_exit_2, run
 from lab2_student_code import BUGS, CORRECT, VARIANTS, write_bug, write_lab2
 from softmax_mnist.nn.gradcheck import numerical_gradient, relative_error
 from softmax_mnist.teaching.lab2 import reference as ref
-from softmax_mnist.teaching.lab2._local_probe import run_probe
 from softmax_mnist.teaching.lab2.checklist import CHECKS, TOTAL_POINTS, run_checks
-from softmax_mnist.teaching.lab2.probe import array, call, get, imports, new
+from softmax_mnist.teaching.lab2.executor import run_in_process
+from softmax_mnist.teaching.lab2.probe import Probe, array, call, get, imports, new
 
 FAST = [c.id for c in CHECKS if c.id != "end_to_end"]  # the catalogue's runs skip training
 
@@ -98,17 +98,17 @@ def test_the_probe_executor_returns_plain_values_and_where_the_code_failed(tmp_p
              get("fc.trainable", "trainable"), get("fc.forward", "method"),
              new("loss", "criterion.softmax_cross_entropy.SoftmaxCrossEntropyLossLayer"),
              call("loss.forward", array("z"), array("Y"), keep="loss")]
-    reply = run_probe(folder, steps, {"z": z, "Y": Y})
-    kept = reply["kept"]
+    reply = run_in_process(folder, Probe(steps, {"z": z, "Y": Y}))
+    kept = reply.kept
     assert kept["W"].shape == (3, 2) and kept["trainable"] is True
     assert kept["method"] == {"type": "method"}  # never an object of the student's
-    error = reply["error"]
+    error = reply.error
     assert error["step"] == 7 and error["type"] == "IndexError"
     assert error["where"] == "criterion/softmax_cross_entropy.py:19"
     assert "self.prob[np.arange(len(gt)), gt]" in error["line"]
     # the student's modules are gone again: another folder may use the same names
-    assert run_probe(CORRECT, [*steps[:2], new("fc", "layers.fc_layer.FCLayer", 3, 2)],
-                     {})["error"] is None
+    assert run_in_process(CORRECT, Probe([*steps[:2], new(
+        "fc", "layers.fc_layer.FCLayer", 3, 2)])).error is None
 
 
 def test_code_that_hangs_exits_or_allocates_without_end_costs_one_line_each(tmp_path):
@@ -133,3 +133,41 @@ def test_code_that_hangs_exits_or_allocates_without_end_costs_one_line_each(tmp_
     assert "MemoryError" in reports[str(grows)]["fc_forward"]["message"]
     for checks in reports.values():  # the rest of each checklist still ran
         assert checks["sgd"]["status"] == "pass"
+
+
+def test_a_rubric_sets_points_and_levels_and_gradescope_gets_one_test_per_check(tmp_path):
+    from softmax_mnist.teaching.lab2.checklist import RUBRIC
+
+    folder = tmp_path / "s"
+    assert run("scaffold", "--lab", "2", str(folder)).returncode == 0
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(RUBRIC.read_text(encoding="utf-8").replace(
+        '[checks.fc_forward]\npoints = 2\nlevel = "required"',
+        '[checks.fc_forward]\npoints = 5\nlevel = "robustness"'), encoding="utf-8")
+    out = tmp_path / "results.json"
+    proc = run("check", "--lab", "2", "--format", "gradescope", "--output", str(out),
+               "--rubric", str(rubric), str(folder))
+    assert proc.returncode == 1 and "2/34 points" in proc.stdout, proc.stdout + proc.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))
+    tests = {t["tags"][0]: t for t in results["tests"]}
+    assert [t["tags"][0] for t in results["tests"]] == [c.id for c in CHECKS]
+    assert results["score"] == 2 and tests["files"]["score"] == 1  # files and FC init
+    assert tests["fc_forward"]["max_score"] == 5 and tests["fc_forward"]["tags"][1] == \
+        "robustness" and tests["fc_forward"]["status"] == "failed"
+    assert "fill in the TODO" in tests["fc_forward"]["output"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[checks.files]\npoints = 1\nlevel = 'required'\n", encoding="utf-8")
+    assert "no [checks.fc_forward] table" in one_line_exit_2(run(
+        "check", "--lab", "2", "--rubric", str(bad), str(folder)))
+
+
+def test_without_bubblewrap_lab_2_says_so_once_or_refuses(tmp_path):
+    env = {"PATH": str(tmp_path)}  # no bwrap on this PATH
+    proc = run("check", "--lab", "2", "--isolation", "sandbox", str(CORRECT), env=env)
+    assert "bubblewrap (bwrap) is not installed" in one_line_exit_2(proc)
+    folder = write_bug(tmp_path / "s", BUGS[0])
+    proc = run("check", "--lab", "2", "--json", str(CORRECT), str(folder), env=env)
+    assert proc.returncode == 1 and proc.stderr.count("isolation: process limits only") == 1
+    good, bad = map(json.loads, proc.stdout.splitlines())
+    assert good["isolation"] == "process" and "process limits only" in good["isolation_note"]
+    assert good["passed"] and not bad["passed"]

@@ -21,18 +21,20 @@ def scaffold_lab2(args: argparse.Namespace) -> int:
 
 
 def run_lab2(folder: str, data_dir: str | None, lang: str, emit=None,
-             seconds: float = 20.0, memory_mb: int = 2048):
-    """Every lab-2 check on ``folder`` (each probe in a child process with these limits)
-    -> a Lab2Report; ``emit`` gets each line."""
-    from ..teaching.lab2.checklist import ProbeLimits, run_checks
+             seconds: float = 20.0, memory_mb: int = 2048, isolation: str = "sandbox",
+             note: str = "", grades=None):
+    """Every lab-2 check on ``folder`` (its probes in lab 1's sandboxed child, with these
+    limits; points and levels of ``grades``, default the shipped rubric) -> a Lab2Report;
+    ``emit`` gets each line."""
+    from ..teaching.lab2.checklist import load_grades, run_checks
     from ..teaching.lab2.outcome import Lab2Report, result_line
     from ..teaching.sandbox import Limits
 
-    Limits(seconds, memory_mb)  # the same ranges as lab 1's
     started = time.perf_counter()
     results = run_checks(folder, data_dir, on_result=(lambda r: emit(result_line(r, lang)))
-                         if emit else (lambda r: None), limits=ProbeLimits(seconds, memory_mb))
-    return Lab2Report(folder, results, time.perf_counter() - started)
+                         if emit else (lambda r: None), limits=Limits(seconds, memory_mb),
+                         isolation=isolation, grades=grades or load_grades())
+    return Lab2Report(folder, results, time.perf_counter() - started, isolation, note)
 
 
 def check_lab2(args: argparse.Namespace) -> int:
@@ -41,9 +43,9 @@ def check_lab2(args: argparse.Namespace) -> int:
 
     lang = args.lang or default_lang()
     as_json = args.format == "json"
-    if args.format == "gradescope":
-        raise SoftmaxMnistError("--format gradescope is for lab 1's check for now; use --json "
-                                "or --csv with --lab 2.")
+    if args.format == "gradescope" and len(args.folders) != 1:
+        raise SoftmaxMnistError("--format gradescope: give one folder (Gradescope grades one "
+                                "submission at a time).")
     if args.data_dir and not Path(args.data_dir).is_dir():
         raise SoftmaxMnistError(f"--data-dir {args.data_dir}: not a folder (it should hold "
                                 f"the four MNIST files).")
@@ -52,23 +54,39 @@ def check_lab2(args: argparse.Namespace) -> int:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check --lab 2 takes "
                                 f"folders holding the course's layers/, criterion/, "
                                 f"optimizer.py and network.py).")
-    single = len(args.folders) == 1 and not as_json
+    from ..teaching.lab2.checklist import load_grades
+    from ..teaching.sandbox import Limits, choose_isolation
+
+    Limits(args.time_limit, args.memory_limit)  # the same ranges as lab 1's
+    grades = load_grades(args.rubric)
+    isolation, note = choose_isolation(args.isolation)
+    if note:
+        print(note, file=sys.stdout if args.format == "text" else sys.stderr, flush=True)
+    single = len(args.folders) == 1 and args.format == "text"
     width = max(len(f) for f in args.folders)
     reports = []
     for folder in args.folders:
         report = run_lab2(folder, args.data_dir, lang,
                           emit=(lambda line: print(line, flush=True)) if single else None,
-                          seconds=args.time_limit, memory_mb=args.memory_limit)
+                          seconds=args.time_limit, memory_mb=args.memory_limit,
+                          isolation=isolation, note=note, grades=grades)
         reports.append(report)
         if as_json:
             print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)
+        elif args.format == "gradescope":
+            from ..fileio import atomic_open
+            from ..teaching.lab2.outcome import gradescope
+
+            with atomic_open(args.output, "w") as fh:
+                json.dump(gradescope(report, lang), fh, ensure_ascii=False, indent=1)
+            print(f"{report.total_line(lang)} → {args.output}")
         elif single:
             print(report.total_line(lang))
         else:
             print(report.summary_line(lang, width), flush=True)
     if len(reports) > 1 and not as_json:
         passed = sum(r.passed for r in reports)
-        print(f"{passed}/{len(reports)} folders passed every check")
+        print(f"{passed}/{len(reports)} folders passed every required check")
     if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
         from ..fileio import atomic_open
         from ..teaching.lab2.outcome import grade_sheet
@@ -88,9 +106,14 @@ def require_lab2_check(impl: str, data_dir: str | None) -> bool:
     if not Path(impl).is_dir():
         raise SoftmaxMnistError(f"--impl {impl}: not a folder (it should hold lab 2's files; "
                                 f"softmax-mnist scaffold --lab 2 DIR writes them).")
+    from ..teaching.sandbox import choose_isolation
+
     lang = default_lang()
+    isolation, note = choose_isolation(None)
+    if note:
+        print(note, file=sys.stderr, flush=True)
     print(f"checking {impl} (lab 2) …", file=sys.stderr, flush=True)
-    report = run_lab2(impl, data_dir, lang)
+    report = run_lab2(impl, data_dir, lang, isolation=isolation)
     print(f"{impl}: {report.total_line(lang)}", file=sys.stderr)
     if report.passed:
         return True

@@ -22,8 +22,9 @@ of one, ``{"obj": NAME}`` an object made earlier, ``{"kept": KEY}`` a value kept
 ``batches`` loops over shuffled mini-batches (:func:`batch_order`, so the parent can
 replay the same order), binding ``batch.X`` and ``batch.y`` (cast to ``dtype`` if given;
 ``"images": "course"``: uint8 pixels made the course's images, :func:`course_batch`)
-for the inner steps; a ``keep`` inside appends to a list. Names (modules, objects, input
-arrays) share one namespace; ``NAME.a.b`` is an attribute path.
+for the inner steps; a ``keep`` inside appends to a list (with ``"last": true`` it keeps
+the last batch's value, and ``{"kept": KEY}`` inside reads this batch's). Names (modules,
+objects, input arrays) share one namespace; ``NAME.a.b`` is an attribute path.
 
 A request (one JSON line on the child's stdin)::
 
@@ -207,7 +208,7 @@ class _Runner:
         elif "batches" in step:
             X, y = (self.resolve(step["batches"][k]) for k in ("X", "y"))
             dtype, images = step.get("dtype"), step.get("images") == "course"
-            self.inner = True
+            self.inner = not step.get("last")
             try:
                 for rows in batch_order(len(X), step["size"], step["epochs"], step["seed"]):
                     bx = X[rows]
@@ -248,10 +249,13 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def _forget_student_modules(folder: Path) -> None:
+    """Drop the student's modules (also namespace packages such as ``layers/`` without an
+    ``__init__.py``) and the stubs: the next request, or another folder, imports afresh."""
     prefix = str(folder) + os.sep
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None) or ""
-        if file.startswith(prefix) or isinstance(module, _Stub):
+        files = [getattr(module, "__file__", None) or "", *(
+            getattr(module, "__path__", None) or [])]
+        if any(str(f).startswith(prefix) for f in files) or isinstance(module, _Stub):
             del sys.modules[name]
 
 
@@ -265,8 +269,8 @@ def describe_error(step: int, exc: BaseException, folder: Path) -> dict[str, Any
         line = (exc.text or "").strip()[:MESSAGE_CHARS]
     else:
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if Path(frame.filename).parent == folder:
-                where = f"{Path(frame.filename).name}:{frame.lineno}"
+            if Path(frame.filename).is_relative_to(folder):  # lab 2: also subpackages
+                where = f"{Path(frame.filename).relative_to(folder).as_posix()}:{frame.lineno}"
                 line = (frame.line or linecache.getline(frame.filename, frame.lineno or 0)
                         ).strip()[:MESSAGE_CHARS]
                 break
@@ -304,6 +308,7 @@ def execute(folder: Path, steps: list[dict[str, Any]], arrays: dict[str, Any],
         sys.meta_path.remove(finder)
         if str(folder) in sys.path:
             sys.path.remove(str(folder))
+        _forget_student_modules(folder)
     kept = {}
     for key in keep:
         if key in runner.kept:

@@ -32,11 +32,13 @@ class Grade:
     level: Level
 
 
-def load_rubric(path: str | os.PathLike[str] | None, ids: list[str]) -> dict[str, Grade]:
-    """Check id -> Grade, for exactly the checks ``ids``."""
+def load_rubric(path: str | os.PathLike[str] | None, ids: list[str],
+                default: Path = DEFAULT) -> dict[str, Grade]:
+    """Check id -> Grade, for exactly the checks ``ids`` (``path`` None: ``default``, the
+    rubric shipped with the checklist: lab 1's, or ``lab2/rubric.toml``)."""
     where = f"--rubric {path}" if path is not None else "the default rubric"
     try:
-        data = tomllib.loads(Path(path or DEFAULT).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path or default).read_text(encoding="utf-8"))
     except OSError as exc:
         raise SoftmaxMnistError(f"{where}: cannot read it ({exc.strerror}).") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -9,8 +9,8 @@ Modules, from the bottom up:
 - ``course``: the course's files and classes (one table for everything below);
 - ``reference``: lab 2's math in NumPy, the oracle the judges compare with;
 - ``probe``: the step language a check sends to the code under test, built parent side;
-- ``_local_probe``: an in-process executor of that language (a stand-in: the sandboxed
-  executor of ``teaching/probe.py`` replaces it);
+- ``executor``: that language said in lab 1's (``teaching/probe.py``), answered by the
+  sandboxed child (``teaching/sandbox.py``) or, for tests, in this process;
 - ``verdict``: a judge's verdict, in English and Chinese;
 - ``judge_layers``, ``judge_training``: the checks, each a probe and a judge (a pure
   function of the values the probe kept);

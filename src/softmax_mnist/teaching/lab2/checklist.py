@@ -12,6 +12,9 @@ numbers that break in corner cases, such as NaN for large logits).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -19,10 +22,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
+from ..rubric import Grade, load_rubric
+from ..sandbox import Isolation, Limits, ProbeFailure, ProbeSession
 from . import judge_layers as layers
 from . import judge_losses as losses
 from . import judge_training as training
 from .course import CLASSES, missing_files, module_of
+from .executor import failure, lab2_reply, request, run_in_process
 from .probe import Probe, Reply, imports, new
 from .verdict import Fail, Text, Verdict, error_text, ok
 
@@ -30,28 +36,23 @@ Level = Literal["required", "robustness"]
 Status = Literal["pass", "fail", "skip"]
 
 
-@dataclass(frozen=True)
-class ProbeLimits:
-    """Seconds a probe may take (× its check's budget) and the child's memory; ``None``:
-    run in this process (the tests)."""
-
-    seconds: float = 20.0
-    memory_mb: int = 2048
+ProbeLimits = Limits  # seconds a probe may take (× its check's budget), the child's memory
 
 
-def execute(folder: str | Path, probe: Probe, limits: ProbeLimits | None,
-            budget: float = 1.0) -> Reply:
+def execute(folder: str | Path, probe: Probe, limits: Limits | None, budget: float = 1.0,
+            session: ProbeSession | None = None) -> Reply:
     """Run ``probe`` on the student's files: THE one call into the executor.
 
-    Today the stand-in (a forked child, or this process); at merge, the sandboxed executor
-    of ``teaching/probe.py`` (a bubblewrap child that only runs the steps).
+    With ``limits`` (and the folder's ``session``): in lab 1's sandboxed child (bubblewrap,
+    or process limits only), within ``limits.seconds × budget``; a child that hangs, dies
+    or answers badly gives an error reply. ``limits`` None: in this process (tests).
     """
-    from ._local_probe import run_probe, run_probe_in_child
-
-    if limits is None:
-        return Reply.from_dict(run_probe(folder, probe.steps, probe.arrays))
-    return Reply.from_dict(run_probe_in_child(folder, probe.steps, probe.arrays,
-                                              limits.seconds * budget, limits.memory_mb))
+    if limits is None or session is None:
+        return run_in_process(folder, probe)
+    try:
+        return lab2_reply(session.run(request(probe), limits.seconds * budget))
+    except ProbeFailure as exc:
+        return failure(str(exc))
 
 
 def probe_files() -> Probe:
@@ -75,7 +76,7 @@ class Check:
     title: Text
     probe: Callable[[], Probe]
     judge: Callable[[Probe, Reply], Verdict]
-    points: int
+    points: float
     level: Level = "required"
     needs: tuple[str, ...] = ("files",)
     error_hints: tuple[tuple[str, Text], ...] = ()  # exception type -> a hint to add
@@ -122,6 +123,13 @@ CHECKS: tuple[Check, ...] = (
 )
 BY_ID = {c.id: c for c in CHECKS}
 TOTAL_POINTS = sum(c.points for c in CHECKS)
+RUBRIC = Path(__file__).with_name("rubric.toml")
+"""The shipped rubric: the points and levels above (``--rubric FILE`` replaces them)."""
+
+
+def load_grades(path: str | os.PathLike[str] | None = None) -> dict[str, Grade]:
+    """Check id -> points and level, from ``path`` (TOML, as lab 1's rubric) or RUBRIC."""
+    return load_rubric(path, [c.id for c in CHECKS], RUBRIC)
 
 
 @dataclass(frozen=True)
@@ -132,8 +140,8 @@ class Result:
     title: Text
     status: Status
     text: Text
-    points: int
-    max_points: int
+    points: float
+    max_points: float
     level: Level
     seconds: float = 0.0
 
@@ -160,14 +168,16 @@ def _steps_name(probe: Probe, i: int) -> str:
 
 
 def run_check(check: Check, folder: str | Path, data_dir: str | None,
-              cache: dict[Any, tuple[Probe, Reply]], limits: ProbeLimits | None) -> Result:
+              cache: dict[Any, tuple[Probe, Reply]], limits: Limits | None,
+              session: ProbeSession | None = None) -> Result:
     """Probe, execute (a probe shared by several checks runs once), judge."""
     started = time.perf_counter()
     key = check.probe if not check.data else (check.probe, data_dir)
     try:
         if key not in cache:
             probe = check.probe(data_dir) if check.data else check.probe()
-            cache[key] = (probe, execute(folder, probe, limits, check.budget))
+            cache[key] = (probe, execute(folder, probe, limits, check.budget,
+                                                session))
         probe, reply = cache[key]
         if reply.error is not None:
             step = int(reply.error["step"])
@@ -190,13 +200,26 @@ def run_check(check: Check, folder: str | Path, data_dir: str | None,
 def run_checks(folder: str | Path, data_dir: str | None = None,
                on_result: Callable[[Result], None] = lambda r: None,
                ids: Sequence[str] | None = None,
-               limits: ProbeLimits | None = None) -> list[Result]:
-    """Every check (or those in ``ids``) on ``folder``, in order; with ``limits`` each
-    probe runs in a child process under them."""
+               limits: Limits | None = None, isolation: Isolation = "sandbox",
+               grades: dict[str, Grade] | None = None) -> list[Result]:
+    """Every check (or those in ``ids``) on ``folder``, in order, with the points and
+    levels of ``grades`` (default: the checklist's); with ``limits`` the probes run in one
+    probe session (:mod:`..sandbox`, ``isolation``) under them."""
+    checks = [dataclasses.replace(c, points=grades[c.id].points, level=grades[c.id].level)
+              if grades else c for c in CHECKS]
+    with (ProbeSession(Path(folder), isolation, limits) if limits is not None
+          else contextlib.nullcontext()) as session:
+        return _run_checks(checks, folder, data_dir, on_result, ids, limits, session)
+
+
+def _run_checks(checks: list[Check], folder: str | Path, data_dir: str | None,
+                on_result: Callable[[Result], None], ids: Sequence[str] | None,
+                limits: Limits | None,
+                session: ProbeSession | None) -> list[Result]:
     missing = missing_files(folder)
     results: dict[str, Result] = {}
     cache: dict[Any, tuple[Probe, Reply]] = {}
-    for check in CHECKS:
+    for check in checks:
         if ids is not None and check.id not in ids:
             continue
         bad = [BY_ID[n].title for n in check.needs if n in results
@@ -213,7 +236,7 @@ def run_checks(folder: str | Path, data_dir: str | None = None,
                 "未运行：需要先通过 " + "、".join(t.zh for t in bad)), 0, check.points,
                 check.level)
         else:
-            result = run_check(check, folder, data_dir, cache, limits)
+            result = run_check(check, folder, data_dir, cache, limits, session)
         results[check.id] = result
         on_result(result)
     return list(results.values())

@@ -12,13 +12,15 @@ reproducible and differs from ours only by the student's code. After training,
 :meth:`CourseMLP.to_network` copies the weights into one of our networks, which saves,
 evaluates and predicts like any other. (A small seam, close to the Learner of
 ``training/``: step = forward, loss, backward, step; evaluate; get/set weights; state;
-learning rate.)
+learning rate.) :class:`Lab2Learner` is the Learner of ``training/`` over these parts;
+:func:`lab2_learner` its factory for ``runner.train(…, learner=)``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +29,7 @@ from ...errors import ConfigError
 from ...model import ModelSpec
 from ...nn import Network
 from ...nn.network import EVAL_BATCH
-from ...training import TrainConfig
+from ...training import LearnerFactory, NetworkLearner, TrainConfig
 from . import reference as ref
 from .course import load_classes
 
@@ -173,17 +175,32 @@ class CourseWeightDecaySGD:
         self.learning_rate = float(state["learning_rate"])
 
 
-@dataclass(frozen=True)
-class Lab2Parts:
-    """The student's objects, ready for ``Solver(network, …, loss=, optimizer=)``."""
+class Lab2Learner(NetworkLearner):
+    """The Learner protocol (:mod:`softmax_mnist.training.learner`) around the student's
+    network (:class:`CourseMLP`), loss layer and SGD: one step is their forward, loss,
+    backward and step, as our :class:`~softmax_mnist.training.NetworkLearner`'s.
+
+    Floating-point warnings in the student's code are silenced: a run that overflows
+    shows as diverged.
+    """
 
     network: CourseMLP
-    loss: CourseLossLayer
-    optimizer: CourseWeightDecaySGD
+
+    def training(self, rng: np.random.Generator) -> contextlib.AbstractContextManager[None]:
+        """The course's MLP has no dropout: training and evaluation are alike."""
+        return contextlib.nullcontext()
+
+    def threads(self, batch_size: int, available: int) -> tuple[int, int]:
+        """One BLAS thread, no workers: the student's float64 products are the course's
+        small ones (B × 784 × 128)."""
+        return 1, 1
+
+    def to_network(self) -> Network:
+        return self.network.to_network()
 
 
-def lab2_parts(impl: Any, initial: Network, spec: ModelSpec, config: TrainConfig,
-               ) -> Lab2Parts:
+def start_lab2_learner(impl: Any, spec: ModelSpec, initial: Network, config: TrainConfig,
+                       ) -> Lab2Learner:
     """The student's Network (holding ``initial``'s weights), loss layer and SGD from
     folder ``impl``, for ``spec`` (hidden sizes, activation) and ``config`` (loss,
     learning rate, weight decay)."""
@@ -194,4 +211,10 @@ def lab2_parts(impl: Any, initial: Network, spec: ModelSpec, config: TrainConfig
     network.set_weights(initial.get_weights())
     loss = CourseLossLayer(classes[LOSS_CLASSES[config.loss]](), initial.num_classes)
     sgd = classes["SGD"](config.learning_rate, config.weight_decay)
-    return Lab2Parts(network, loss, CourseWeightDecaySGD(sgd, network))
+    return Lab2Learner(network, loss, CourseWeightDecaySGD(sgd, network))
+
+
+def lab2_learner(impl: Any, spec: ModelSpec) -> LearnerFactory:
+    """The LearnerFactory of ``runner.train(…, learner=)`` for the lab-2 classes in
+    ``impl`` and ``spec``'s hidden layers and activation."""
+    return functools.partial(start_lab2_learner, impl, spec)

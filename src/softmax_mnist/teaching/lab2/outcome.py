@@ -34,8 +34,8 @@ def result_line(result: Result, lang: str) -> str:
     """``✓ FC backward        3/3  grad_W = Inputᵀ · delta …``"""
     title = result.title(lang)
     pad = max(_width(c.title(lang)) for c in CHECKS) - _width(title)
-    return (f"{MARKS[result.status]} {title}{' ' * pad}  {result.points}/{result.max_points}"
-            f"  {result.text(lang)}")
+    return (f"{MARKS[result.status]} {title}{' ' * pad}  {result.points:g}/"
+            f"{result.max_points:g}  {result.text(lang)}")
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,16 @@ class Lab2Report:
     folder: str
     results: list[Result]
     seconds: float
+    isolation: str = "sandbox"
+    isolation_note: str = ""
 
     @property
     def passed(self) -> bool:
-        return all(r.status == "pass" for r in self.results)
+        """Every required check passed (a robustness failure costs points only)."""
+        return all(r.status == "pass" for r in self.results if r.level == "required")
 
     @property
-    def points(self) -> tuple[int, int]:
+    def points(self) -> tuple[float, float]:
         return sum(r.points for r in self.results), sum(r.max_points for r in self.results)
 
     @property
@@ -65,17 +68,17 @@ class Lab2Report:
             head = (f"全部 {len(self.results)} 项检查通过" if self.passed else
                     f"通过 {self.score} 项检查")
             tail = f"（{len(required)} 项必做项未通过）" if required else ""
-            return f"{head}，得分 {got}/{total}，用时 {self.seconds:.1f} 秒{tail}"
+            return f"{head}，得分 {got:g}/{total:g}，用时 {self.seconds:.1f} 秒{tail}"
         head = (f"all {len(self.results)} checks passed" if self.passed else
                 f"{self.score} checks passed")
         tail = f" ({len(required)} required check{'s' * (len(required) != 1)} not passed)" \
             if required else ""
-        return f"{head}: {got}/{total} points in {self.seconds:.1f} s{tail}"
+        return f"{head}: {got:g}/{total:g} points in {self.seconds:.1f} s{tail}"
 
     def summary_line(self, lang: str, width: int = 0) -> str:
         got, total = self.points
         head = (f"{MARKS['pass' if self.passed else 'fail']} {self.folder:<{width}}  "
-                f"{got:>2}/{total} {'分' if lang == 'zh' else 'points'}  {self.seconds:5.1f} s")
+                f"{got:>2g}/{total:g} {'分' if lang == 'zh' else 'points'}  {self.seconds:5.1f} s")
         failures = [r for r in self.results if r.status == "fail"]
         if not failures:
             return head
@@ -85,7 +88,24 @@ class Lab2Report:
         got, total = self.points
         return {"folder": self.folder, "lab": 2, "passed": self.passed, "score": self.score,
                 "points": got, "max_points": total, "seconds": round(self.seconds, 2),
-                "lang": lang, "checks": [r.to_dict(lang) for r in self.results]}
+                "lang": lang, "isolation": self.isolation,
+                "isolation_note": self.isolation_note,
+                "checks": [r.to_dict(lang) for r in self.results]}
+
+
+def gradescope(report: Lab2Report, lang: str) -> dict[str, Any]:
+    """Gradescope's ``results.json`` for one submission, as lab 1's: one test per check."""
+    from ..checklist import CheckResult
+    from ..grading import CheckReport
+    from ..outcome import gradescope as lab1_gradescope
+
+    results = [CheckResult(r.id, r.title(lang), r.status, r.text(lang), r.seconds, r.points,
+                           r.max_points, r.level) for r in report.results]
+    out = lab1_gradescope(CheckReport(report.folder, results, report.seconds,
+                                      isolation=report.isolation,
+                                      isolation_note=report.isolation_note), lang)
+    out["output"] = "\n".join(filter(None, (report.isolation_note, report.total_line(lang))))
+    return out
 
 
 def grade_sheet(reports: Sequence[Lab2Report], lang: str) -> str:
@@ -99,7 +119,8 @@ def grade_sheet(reports: Sequence[Lab2Report], lang: str) -> str:
                      *(c.id for c in CHECKS), "first_failure"])
     for r in reports:
         first = next((x for x in r.results if x.status == "fail"), None)
-        writer.writerow([_cell(r.folder), "yes" if r.passed else "no", *r.points,
+        writer.writerow([_cell(r.folder), "yes" if r.passed else "no",
+                         *(f"{p:g}" for p in r.points),
                          f"{r.seconds:.1f}", *(x.status for x in r.results),
                          _cell(f"{first.title(lang)}: {first.text(lang)}") if first else ""])
     return out.getvalue()

@@ -1,7 +1,7 @@
 """Probes: what a check asks the code under test to do, as plain data.
 
-A probe is a list of steps and the input arrays they name; the executor (the sandboxed
-child of ``teaching/probe.py``, or the stand-in :mod:`._local_probe`) runs the steps on the
+A probe is a list of steps and the input arrays they name; the executor (lab 1's sandboxed
+child of ``teaching/probe.py``, reached through :mod:`.executor`) runs the steps on the
 student's files and returns only the values the steps keep. The step language:
 
     {"import": "layers.fc_layer"}

@@ -85,6 +85,10 @@ def error_text(error: dict[str, Any], what: str) -> Text:
                     f"({error.get('message')}: a crash, os._exit or sys.exit?)",
                     f"被测代码结束了进程，没有返回结果（{error.get('message')}：崩溃、os._exit "
                     f"或 sys.exit？）")
+    if kind == "Sandbox":  # the sandbox's own line about a child that answered badly
+        from ..context import _zh_failure
+
+        return Text(str(error.get("message")), _zh_failure(str(error.get("message"))))
     if kind == "NotImplementedError":
         place = f" ({where})" if where else ""
         return Text(f"{what} is not written yet{place}: fill in the TODO",
