@@ -34,15 +34,16 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ..data import Dataset
 from ..data.fetch import cache_dir
 from ..errors import ModelFileError
-from ..fileio import atomic_open, read_npz, write_json, write_npz
-from .run import KeptWeights, ModelInfo, RunRecord, RunSpec
+from ..fileio import atomic_open, write_json, write_npz
+from .run import RunRecord, RunSpec
+from .runentry import checked_digest, checked_record, checked_weights
 from .runkey import (
     canonical,
     code_version,
@@ -58,7 +59,6 @@ FORMAT = "softmax-mnist run-cache 1"
 ENV_LIMIT = "SOFTMAX_MNIST_RUNS_MB"
 DEFAULT_LIMIT_MB = 256
 LOCK_NAME = ".lock"
-WEIGHT_NAMES = ("W", "b", "test_pred")
 
 ThreadsFor = Callable[[RunSpec, Sequence[RunSpec]], int | None]
 """BLAS threads a run gets when the given runs are trained (None: not known here)."""
@@ -191,11 +191,11 @@ class RunCache:
         if doc is None:
             return None
         try:
-            record = _checked_record(doc["record"], doc["record_digest"])
+            record = checked_record(doc["record"], doc["record_digest"])
             if spec.keep_weights:
                 if doc["weights"] is None:
                     return None  # kept without them (another study's run): train it again
-                record.weights = _checked_weights(self.folder / f"{stem}.weights.npz",
+                record.weights = checked_weights(self.folder / f"{stem}.weights.npz",
                                                   doc["weights"], len(data.y_test))
         except (KeyError, TypeError, ValueError, ModelFileError, OSError):
             self._remove(stem)  # damaged: never trusted, trained again
@@ -217,7 +217,7 @@ class RunCache:
                 doc = self._read_doc("t" + digest(canonical(key), 12), key)
                 try:
                     if doc is not None:
-                        found[setting] = EpochTiming(**_checked_digest(doc["timing"],
+                        found[setting] = EpochTiming(**checked_digest(doc["timing"],
                                                                        doc["digest"]))
                 except (KeyError, TypeError, ValueError):
                     self._remove("t" + digest(canonical(key), 12))
@@ -314,44 +314,3 @@ def _touch(path: Path) -> None:
     """Recently used: pruned last."""
     with contextlib.suppress(OSError):
         os.utime(path)
-
-
-def _checked_digest(body: Any, expected: Any) -> Any:
-    if expected != digest(canonical(body)):
-        raise ValueError("the entry's digest does not match its content")
-    return body
-
-
-RECORD_FIELDS = {f.name for f in fields(RunRecord)} - {"weights"}
-
-
-def _checked_record(body: Any, expected: Any) -> RunRecord:
-    """A RunRecord from a kept entry, its digest and schema checked (ValueError if not)."""
-    d = _checked_digest(body, expected)
-    if not isinstance(d, dict) or set(d) != RECORD_FIELDS:
-        raise ValueError("not a run record")
-    n = d["epochs_run"]
-    history = d["history"]
-    if (not isinstance(n, int) or n < 0 or not isinstance(history, dict)
-            or any(not isinstance(v, list) or len(v) != n for v in history.values())
-            or not isinstance(d["final"], dict) or not isinstance(d["iteration_loss"], list)
-            or not all(v is None or isinstance(v, int | float)
-                       for v in (*d["final"].values(), *d["iteration_loss"],
-                                 *(x for v in history.values() for x in v)))):
-        raise ValueError("not a run record")
-    return RunRecord(**{**d, "model_info": ModelInfo(**d["model_info"])})
-
-
-def _checked_weights(path: Path, expected: Any, n_test: int) -> KeptWeights:
-    """The kept weights, read through ``read_npz``; ValueError unless their digest and
-    shapes are those of a first layer (D, C), its bias (C,) and ``n_test`` predictions."""
-    if expected != digest(path.read_bytes()):
-        raise ValueError("the weights file does not match its entry")
-    arrays = read_npz(path, "run cache entry")
-    if set(arrays) != set(WEIGHT_NAMES):
-        raise ValueError("not the kept weights")
-    W, b, pred = (arrays[n] for n in WEIGHT_NAMES)
-    if (W.ndim != 2 or b.shape != (W.shape[1],) or pred.shape != (n_test,)
-            or pred.dtype.kind != "u" or W.dtype.kind != "f" or b.dtype.kind != "f"):
-        raise ValueError("not the kept weights")
-    return KeptWeights(W, b, pred)

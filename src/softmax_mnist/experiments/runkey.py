@@ -21,7 +21,8 @@ from ..nn._fast import BIG_PRODUCT
 from .run import RunSpec
 
 UNTRAINED_PARTS = ("report", "cli", "web")  # source folders that never change a run's numbers
-UNTRAINED_FILES = ("experiments/runcache.py", "experiments/runkey.py")  # nor these
+UNTRAINED_FILES = ("experiments/runcache.py", "experiments/runkey.py",
+                   "experiments/runentry.py")  # nor these
 
 
 def digest(data: bytes | Iterable[Any], size: int = 16) -> str:
