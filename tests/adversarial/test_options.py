@@ -105,3 +105,24 @@ def test_divergence_from_weight_decay_names_weight_decay():
     solver.train()
     assert solver.history.diverged
     assert "weight decay" in solver.divergence and "learning rate" in solver.divergence
+
+
+@pytest.mark.parametrize("lab", ["1", "2"])
+@pytest.mark.parametrize(("flag", "where", "message"), [
+    ("--csv", "missing/sheet.csv", "does not exist"),
+    ("--csv", ".", "is a folder"),
+    ("--output", "missing/results.json", "does not exist"),
+])
+def test_check_refuses_an_unwritable_grade_file_before_checking(tmp_path, lab, flag, where,
+                                                                message):
+    """Found: --format gradescope --output in a missing folder wrote a traceback after the
+    whole check; a class's --csv into one lost every verdict."""
+    from helpers import one_line_exit_2, run
+
+    folder = tmp_path / "student"
+    folder.mkdir()
+    extra = ["--format", "gradescope"] if flag == "--output" else []
+    proc = run("check", "--lab", lab, *extra, flag, str(tmp_path / where), str(folder))
+    line = one_line_exit_2(proc)
+    assert flag in line and message in line
+    assert not list(tmp_path.rglob("*.csv")) and not list(tmp_path.rglob("*.json"))

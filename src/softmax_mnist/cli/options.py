@@ -8,8 +8,10 @@ Every training and model option's flag, type, ``choices``, default and help come
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from ..data import DATASET_NAMES
@@ -155,3 +157,35 @@ def add_study_options(p: argparse.ArgumentParser, out_default: str) -> None:
                    help="train every run again instead of reusing the run cache's (what "
                         "trains is kept in it all the same)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def check_output_file(path: str | None, flag: str) -> None:
+    """Refuse, before any work, a file option (``--csv``, ``--output``) that cannot be
+    written: its folder missing or read-only, or a folder in its place."""
+    from ..errors import SoftmaxMnistError
+
+    if path is None:
+        return
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise SoftmaxMnistError(f"{flag} {path}: is a folder; give a file name.")
+    if not parent.is_dir():
+        raise SoftmaxMnistError(f"{flag} {path}: the folder {parent} does not exist; create it "
+                                f"or choose another {flag}.")
+    if not os.access(parent, os.W_OK):
+        raise SoftmaxMnistError(f"{flag} {path}: cannot write into {parent} (permission "
+                                f"denied); choose another {flag}.")
+
+
+def write_output_file(path: str, data: bytes, flag: str) -> None:
+    """Write ``data`` to ``path`` all at once; an OS error is one line, nothing half-written."""
+    from ..errors import SoftmaxMnistError
+    from ..fileio import atomic_open
+
+    try:
+        with atomic_open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise SoftmaxMnistError(f"{flag} {path}: cannot be written "
+                                f"({exc.strerror or exc}); choose another {flag}.") from None

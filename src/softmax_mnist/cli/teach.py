@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ..teaching.scaffold import SCAFFOLD_LANGS
-from .options import positive_int
+from .options import check_output_file, positive_int, write_output_file
 
 DEFAULT_SECONDS, DEFAULT_MEMORY_MB = 20.0, 2048
 
@@ -106,7 +106,6 @@ def check(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from ..errors import SoftmaxMnistError
-    from ..fileio import atomic_open
     from ..teaching.checklist import IDS
     from ..teaching.grading import check_folder, stop_all
     from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
@@ -131,6 +130,8 @@ def check(args: argparse.Namespace) -> int:
     if args.format == "gradescope" and len(args.folders) != 1:
         raise SoftmaxMnistError("--format gradescope: give one folder (Gradescope grades one "
                                 "submission at a time).")
+    check_output_file(args.csv, "--csv")
+    check_output_file(args.output if args.format == "gradescope" else None, "--output")
     grades = load_rubric(args.rubric, IDS)
     isolation, note = choose_isolation(args.isolation)
     if note:
@@ -152,8 +153,9 @@ def check(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
             elif args.format == "gradescope":
-                with atomic_open(args.output, "w") as fh:
-                    json.dump(gradescope(report, lang), fh, ensure_ascii=False, indent=1)
+                write_output_file(args.output, json.dumps(gradescope(report, lang),
+                                                          ensure_ascii=False, indent=1).encode(),
+                                  "--output")
                 print(f"{total_line(report, lang)} → {args.output}")
             elif single:
                 print(total_line(report, lang))
@@ -169,8 +171,7 @@ def check(args: argparse.Namespace) -> int:
         print(f"{passed}/{len(reports)} 个文件夹通过全部必需检查" if lang == "zh" else
               f"{passed}/{len(reports)} folders passed every required check")
     if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
-        with atomic_open(args.csv, "wb") as fh:
-            fh.write(grade_sheet(reports).encode("utf-8-sig"))
+        write_output_file(args.csv, grade_sheet(reports).encode("utf-8-sig"), "--csv")
         print(f"grade sheet → {args.csv}", file=sys.stderr)
     return 0 if all(r.passed for r in reports) else 1
 

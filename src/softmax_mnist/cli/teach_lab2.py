@@ -56,6 +56,10 @@ def check_lab2(args: argparse.Namespace) -> int:
                                 f"optimizer.py and network.py).")
     from ..teaching.lab2.checklist import load_grades
     from ..teaching.sandbox import Limits, choose_isolation
+    from .options import check_output_file, write_output_file
+
+    check_output_file(args.csv, "--csv")
+    check_output_file(args.output if args.format == "gradescope" else None, "--output")
 
     Limits(args.time_limit, args.memory_limit)  # the same ranges as lab 1's
     grades = load_grades(args.rubric)
@@ -74,11 +78,11 @@ def check_lab2(args: argparse.Namespace) -> int:
         if as_json:
             print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)
         elif args.format == "gradescope":
-            from ..fileio import atomic_open
             from ..teaching.lab2.outcome import gradescope
 
-            with atomic_open(args.output, "w") as fh:
-                json.dump(gradescope(report, lang), fh, ensure_ascii=False, indent=1)
+            write_output_file(args.output, json.dumps(gradescope(report, lang),
+                                                      ensure_ascii=False, indent=1).encode(),
+                              "--output")
             print(f"{report.total_line(lang)} → {args.output}")
         elif single:
             print(report.total_line(lang))
@@ -88,11 +92,9 @@ def check_lab2(args: argparse.Namespace) -> int:
         passed = sum(r.passed for r in reports)
         print(f"{passed}/{len(reports)} folders passed every required check")
     if args.csv:  # with a BOM, so that spreadsheet programs read Chinese names as UTF-8
-        from ..fileio import atomic_open
         from ..teaching.lab2.outcome import grade_sheet
 
-        with atomic_open(args.csv, "wb") as fh:
-            fh.write(grade_sheet(reports, lang).encode("utf-8-sig"))
+        write_output_file(args.csv, grade_sheet(reports, lang).encode("utf-8-sig"), "--csv")
         print(f"grade sheet → {args.csv}", file=sys.stderr)
     return 0 if all(r.passed for r in reports) else 1
 
