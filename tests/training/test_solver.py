@@ -145,3 +145,28 @@ def test_mlp_trains(sample):
 def test_config_round_trip():
     c = TrainConfig(batch_size=10)
     assert TrainConfig.from_dict(c.to_dict()) == c
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 100])
+@pytest.mark.parametrize("center", ["pixel", "image"])
+def test_features_mapped_in_chunks_give_the_numbers_of_one_call_per_batch(
+        sample, monkeypatch, batch_size, center):
+    """The Solver maps ``features`` over a few thousand rows at a time (FEATURE_ROWS);
+    the oracle maps each mini-batch on its own (FEATURE_ROWS = 1): the same weights and
+    losses, bit for bit, for batch sizes that divide the chunk and one that does not."""
+    from softmax_mnist.training import solver as solver_module
+
+    pipeline = Pipeline.default(center).fit(sample.X_train)
+
+    def trained(rows):
+        monkeypatch.setattr(solver_module, "FEATURE_ROWS", rows)
+        net = Network.build(784, 10, seed=1)
+        solver = Solver(net, sample.X_train, sample.y_train, sample.X_val, sample.y_val,
+                        progress=False, max_epoch=2, batch_size=batch_size, momentum=0.9,
+                        learning_rate=0.01, early_stop="none", features=pipeline.transform)
+        return solver.train().iteration_loss, net.get_weights()
+
+    (losses, weights), (oracle_losses, oracle_weights) = trained(256), trained(1)
+    assert losses == oracle_losses
+    for w, o in zip(weights, oracle_weights, strict=True):
+        np.testing.assert_array_equal(w, o)
