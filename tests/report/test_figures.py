@@ -14,6 +14,7 @@ from matplotlib.transforms import Bbox
 
 from softmax_mnist.data import load_dataset
 from softmax_mnist.experiments import REPORT_STUDIES, load_study
+from softmax_mnist.experiments.runcache import RunCache
 from softmax_mnist.report import build, make_report, plotting
 from softmax_mnist.report.figures import coinciding, smooth
 
@@ -78,9 +79,9 @@ def legend_covered_points(fig) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory):
-    """Every figure of a quick report (en and zh, drawn in this process), checked as it is
-    saved: {(lang, file): problems}."""
+def drawn(tmp_path_factory, quick_report, report_cache):
+    """Every figure of a quick report (en and zh, drawn in this process, from the runs
+    ``quick_report`` trained), checked as it is saved: {(lang, file): problems}."""
     problems: dict[tuple[str, str], list[str]] = {}
     original = plotting.save_figure
     lang = None
@@ -101,8 +102,10 @@ def drawn(tmp_path_factory):
     try:
         for lang in ("en", "zh"):
             out = tmp_path_factory.mktemp(f"figures-{lang}")
-            make_report(studies, data, out, lang=lang, quick=True, jobs=2, progress=False,
-                        pdf=False)
+            results = make_report(studies, data, out, lang=lang, quick=True, jobs=2,
+                                  progress=False, pdf=False,
+                                  run_cache=RunCache(report_cache / "runs"))
+            assert results["meta"]["runs_reused"] == results["meta"]["runs_trained"]
             outs[lang] = out
     finally:
         mp.undo()
