@@ -166,7 +166,7 @@ def test_features_mapped_in_chunks_give_the_numbers_of_one_call_per_batch(
                         learning_rate=0.01, early_stop="none", features=pipeline.transform)
         return solver.train().iteration_loss, net.get_weights()
 
-    (losses, weights), (oracle_losses, oracle_weights) = trained(256), trained(1)
+    (losses, weights), (oracle_losses, oracle_weights) = trained(96), trained(1)
     assert losses == oracle_losses
     for w, o in zip(weights, oracle_weights, strict=True):
         np.testing.assert_array_equal(w, o)

@@ -40,7 +40,7 @@ from .config import TrainConfig
 from .learner import Learner, NetworkLearner
 
 DIVERGENCE_FACTOR = 4.0  # × ln C, the loss of a uniform guess
-FEATURE_ROWS = 4096  # rows gathered and mapped by ``features`` at once (small batches)
+FEATURE_ROWS = 256  # rows gathered and mapped by ``features`` at once (small batches)
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -243,8 +243,8 @@ class Solver:
         """The epoch's mini-batches (x, y), rows taken in ``order``, as the learner takes
         them: distorted by ``augment`` and mapped by ``features``.
 
-        Rows are gathered a few thousand at a time (that stays in cache and never copies
-        the whole set) and cut into batches. ``features`` maps every row on its own, so
+        Rows are gathered a few hundred at a time (their features stay in cache for the
+        steps, and the whole set is never copied) and cut into batches. ``features`` maps every row on its own, so
         mapping ``FEATURE_ROWS`` rows in one call gives the numbers of one call per batch,
         whose cost is over a third of a batch-of-1 step. ``augment`` draws from the
         Solver's generator, so it takes one batch at a time, as it always has.
