@@ -17,6 +17,7 @@ from .options import Parser, add_data_options, add_study_options
 ARGS_FILE = ".report-args.json"  # how the report in this folder was asked for (--resume)
 ARGS_FORMAT = "softmax-mnist report-args 1"
 RESUME_KEEPS = {"--resume", "--quiet", "--jobs", "--data-dir", "--offline"}
+LAB2_STUDY = "lab2-course"  # what `report --impl DIR --lab 2` runs: Q6 on the course's SGD
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,6 +71,27 @@ def _add_impl(p: argparse.ArgumentParser) -> None:
                    help="train with the student's loss.py and optimizer.py in DIR (runs the "
                         "course interface cannot express, Nesterov and MLP, stay ours); "
                         "softmax-mnist check runs on them first")
+    p.add_argument("--lab", type=int, choices=(1, 2), default=1,
+                   help="with --impl: 1 (loss.py, optimizer.py) or 2 (the course's MLP: "
+                        "report runs Q6 on the student's layers with the course's SGD, "
+                        "momentum 0, and times their epochs against ours; check --lab 2 runs "
+                        "first) (default %(default)s)")
+
+
+def _check_lab(args: argparse.Namespace) -> None:
+    """A one-line error for ``--lab 2`` without a lab-2 ``--impl`` or with lab 1's extras."""
+    from ..errors import ConfigError
+    from .train_lab2 import refuse_lab1_folder_as_lab2
+
+    if args.lab != 2 or args.resume:
+        return
+    if not args.impl:
+        raise ConfigError("--lab 2 trains a student's lab-2 folder: give {impl} DIR "
+                          "(softmax-mnist scaffold --lab 2 DIR writes one).", params=("impl",))
+    if getattr(args, "extras", None):
+        raise ConfigError("--lab 2 reports lab 2's questions (Q6 on the course's SGD); "
+                          "--with and --all add lab 1's extras: drop them.")
+    refuse_lab1_folder_as_lab2(args.impl)
 
 
 def _extra_names(text: str) -> list[str]:
@@ -89,7 +111,9 @@ def report(args: argparse.Namespace) -> int:
 
     if args.resume:
         return _resume(args)
-    wanted = [n for n in REPORT_STUDIES if n in LAB_STUDIES or n in args.extras]
+    _check_lab(args)
+    wanted = ([LAB2_STUDY] if args.lab == 2 else
+              [n for n in REPORT_STUDIES if n in LAB_STUDIES or n in args.extras])
     return _run_studies(args, [(name, None) for name in wanted], "reports", "")
 
 
@@ -100,6 +124,7 @@ def experiment(args: argparse.Namespace) -> int:
         return _resume(args)
     if not args.name:
         raise ConfigError("experiment needs a study NAME (or --resume DIR).")
+    _check_lab(args)
     return _run_studies(args, [(args.name, args.config)], "experiments", args.name)
 
 
@@ -133,10 +158,11 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     out = printable(folder.path)
     impl = str(Path(args.impl).resolve()) if args.impl else None
     asked = {name for name, path in wanted if path is None}
-    left_out = [n for n in EXTRA_STUDIES if n not in asked] if args.command == "report" else []
+    left_out = [n for n in EXTRA_STUDIES if n not in asked] if (
+        args.command == "report" and args.lab == 1) else []
     with folder:
         if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
-                None, "mnist") else None, args.command):
+                None, "mnist") else None, args.command, args.lab):
             return 1  # the folder, made for this report, is removed again
         data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
                             progress=not args.quiet)
@@ -198,7 +224,7 @@ def _number_options(args: argparse.Namespace) -> list[str]:
     if args.lang != "en":
         words += ["--lang", args.lang]
     if getattr(args, "impl", None):
-        words += ["--impl", args.impl]
+        words += ["--impl", args.impl, *(["--lab", "2"] if args.lab == 2 else [])]
     return words
 
 
