@@ -54,7 +54,7 @@ def test_an_interrupted_lab_2_report_resumes_and_trains_the_students_layers(tmp_
     kept = {p.name: p.read_text() for p in (out / ".finished-runs").glob("*.json")}
     assert 1 <= len(kept) < 5 and not (out / "report.md").exists()
 
-    resumed = run("report", "--resume", str(out), "--quiet")
+    resumed = run("report", "--resume", str(out), "--quiet", "--jobs", "2")
     assert resumed.returncode == 0, resumed.stderr
     assert "all 15 checks passed" in resumed.stderr
     results = json.loads((out / "results.json").read_text())
@@ -93,14 +93,14 @@ def test_an_interrupted_lab_2_report_resumes_and_trains_the_students_layers(tmp_
     # the run cache: the same run again is reused; an edited file of the student's retrains
     study = tmp_path / "relu-ce.toml"
     study.write_text(RELU_CE, encoding="utf-8")
-    again = run("experiment", "--config", str(study), "--impl", str(folder), "--lab", "2",
-                *SAMPLE, "--quick", "--quiet", "--out", str(tmp_path / "again"))
+    alone = ["experiment", "relu-ce", "--config", str(study), "--impl", str(folder),
+             "--lab", "2", *SAMPLE, "--quick", "--quiet", "--out"]
+    again = run(*alone, str(tmp_path / "again"))
     assert again.returncode == 0, again.stderr
     assert "(1 reused from the run cache)" in again.stdout
     relu = folder / RELU
     relu.write_text(relu.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    edited = run("experiment", "--config", str(study), "--impl", str(folder), "--lab", "2",
-                 *SAMPLE, "--quick", "--quiet", "--out", str(tmp_path / "edited"))
+    edited = run(*alone, str(tmp_path / "edited"))
     assert edited.returncode == 0, edited.stderr
     assert "reused" not in edited.stdout
 

@@ -101,6 +101,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
         "timings_reused": run_cache.timings_reused if run_cache else 0,
         "left_out": list(left_out),
         "timing": {"repeats": planned.repeats, "max_steps": planned.max_steps,
+                   "blas_threads": planned.blas_threads,
                    "seconds": runs.timing_seconds,
                    "seconds_per_epoch": {k: round(t.seconds, 4)
                                          for k, t in runs.timings.items()}},
@@ -123,6 +124,7 @@ class Plan:
     timed_specs: list[RunSpec]
     repeats: int  # timing rounds; the best is kept
     max_steps: int  # steps timed per setting
+    blas_threads: int | None = None  # timed on this many BLAS threads at most (None: any)
 
 
 def plan(studies: Sequence[Study], seeds: int, quick: bool, impl: str | None) -> Plan:
@@ -133,10 +135,13 @@ def plan(studies: Sequence[Study], seeds: int, quick: bool, impl: str | None) ->
 
     repeats, max_steps = (2, QUICK_MAX_STEPS) if quick else (3, MAX_STEPS)
     timed = [sp for st in studies if st.kind != "ablation" for sp in st.specs(1)]
-    # lab 2's speed table sets the student's layers against ours: both are timed
-    ours = timed if impl is not None and lab_of(impl) == 2 else []
+    # lab 2's speed table sets the student's layers against ours: both are timed, on the
+    # one BLAS thread the student's run on (two threads of ours on a busy machine took
+    # 10 s an epoch where one took 0.6 s: the table would time the machine's load)
+    lab2 = impl is not None and lab_of(impl) == 2
     return Plan([by_impl(s) for s in unique_specs(studies, seeds)],
-                [*(by_impl(sp) for sp in timed), *ours], repeats, max_steps)
+                [*(by_impl(sp) for sp in timed), *(timed if lab2 else [])], repeats,
+                max_steps, 1 if lab2 else None)
 
 
 def trained_by(spec: RunSpec, impl: str | None) -> RunSpec:
@@ -175,16 +180,31 @@ def run_plan(planned: Plan, data: Dataset, out: OutputFolder, *, jobs: int | Non
     records = execute(planned.specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress, store=store, cache=run_cache, on_done=say.run_done)
     timing_started = time.perf_counter()
-    timings = (time_epochs(planned.timed_specs, data, repeats=planned.repeats,
-                           max_steps=planned.max_steps)
+    measure = _on_threads(time_epochs, planned.blas_threads)
+    timings = (measure(planned.timed_specs, data, repeats=planned.repeats,
+                       max_steps=planned.max_steps)
                if run_cache is None else
                run_cache.timings(planned.timed_specs, data, repeats=planned.repeats,
-                                 max_steps=planned.max_steps, measure=time_epochs))
+                                 max_steps=planned.max_steps, measure=measure))
     timing_seconds = round(time.perf_counter() - timing_started, 2)
     reused = f", {run_cache.timings_reused} from the run cache" if run_cache else ""
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of "
              f"{planned.repeats}{reused}) in {timing_seconds} s")
     return Runs(records, timings, timing_seconds)
+
+
+def _on_threads(measure, threads: int | None):
+    """``measure`` on at most ``threads`` BLAS threads (``measure`` itself for None)."""
+    if threads is None:
+        return measure
+
+    def limited(*args: Any, **kwargs: Any):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=threads, user_api="blas"):
+            return measure(*args, **kwargs)
+
+    return limited
 
 
 @dataclass

@@ -204,7 +204,7 @@ TEXT: dict[str, str] = {
     "lab2_reference_runs": ("The course's classes cannot train {runs}: softmax-mnist's own "
                             "implementation trained them."),
     "lab2_speed_table": ("Seconds per epoch (training and validation pass) of each setting, "
-                         "each timed alone"),
+                         "each timed alone on one BLAS thread"),
     "lab2_speed_run": "setting", "lab2_speed_theirs": "the student's layers (s)",
     "lab2_speed_ours": "softmax-mnist's MLP (s)", "lab2_speed_ratio": "× softmax-mnist's",
     "lab2_speed": ("Per epoch, the student's layers take this many times as long as "

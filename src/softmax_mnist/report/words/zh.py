@@ -177,7 +177,7 @@ TEXT: dict[str, str] = {
                       "以动量 0 训练；实验二中动量 0.9 的训练（`softmax-mnist report --with "
                       "lab2`，使用 softmax-mnist 自己的 MLP）未包含在内。"),
     "lab2_reference_runs": "课程的类无法训练 {runs}：它们由 softmax-mnist 自己的实现训练。",
-    "lab2_speed_table": "各设置每轮耗时（训练和验证），每个设置单独计时",
+    "lab2_speed_table": "各设置每轮耗时（训练和验证），每个设置单独在一个 BLAS 线程上计时",
     "lab2_speed_run": "设置", "lab2_speed_theirs": "学生的层（秒）",
     "lab2_speed_ours": "softmax-mnist 的 MLP（秒）",
     "lab2_speed_ratio": "相对 softmax-mnist 的倍数",
