@@ -17,7 +17,6 @@ from .options import Parser, add_data_options, add_study_options
 ARGS_FILE = ".report-args.json"  # how the report in this folder was asked for (--resume)
 ARGS_FORMAT = "softmax-mnist report-args 1"
 RESUME_KEEPS = {"--resume", "--quiet", "--jobs", "--data-dir", "--offline"}
-LAB2_STUDY = "lab2-course"  # what `report --impl DIR --lab 2` runs: Q6 on the course's SGD
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -108,6 +107,7 @@ def _extra_names(text: str) -> list[str]:
 
 def report(args: argparse.Namespace) -> int:
     from ..experiments import LAB_STUDIES, REPORT_STUDIES
+    from ..report.implementation_lab2 import LAB2_STUDY
 
     if args.resume:
         return _resume(args)

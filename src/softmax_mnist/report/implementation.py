@@ -38,6 +38,7 @@ class ImplementationPart:
     tables: list[Table]
     observations: list[Observation]
     figures: list[Figure] = field(default_factory=list)
+    momentum_left_out: bool = False  # lab 2's Q6 at momentum 0: its 0.9 runs left out
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.record, "reference_runs": self.reference_runs,

@@ -19,6 +19,9 @@ from .safety import code_span, md_escape
 from .sections import variant_label
 from .text import text
 
+LAB2_STUDY = "lab2-course"
+"""Lab 2's questions (Q6) as the course's SGD trains them: lab2.toml's runs at momentum 0."""
+
 
 def lab2_implementation_part(impl: str, studies: Sequence[Study],
                              timings: Mapping[str, EpochTiming], lang: str,
@@ -50,7 +53,8 @@ def lab2_implementation_part(impl: str, studies: Sequence[Study],
                                           t("lab2_speed_ours"), t("lab2_speed_ratio")], rows)
     obs = [observation("lab2_speed", lang, {"ratios": [round(r, 3) for r in ratios]},
                        parts=separator(lang).join(parts))] if ratios else []
-    return ImplementationPart(impl_record(impl), reference_runs(studies, impl), [speed], obs)
+    return ImplementationPart(impl_record(impl), reference_runs(studies, impl), [speed], obs,
+                              momentum_left_out=any(s.name == LAB2_STUDY for s in studies))
 
 
 def lab2_implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
@@ -61,7 +65,7 @@ def lab2_implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
     files = ", ".join(f"{code_span(name)} {code_span(digest)}"
                       for name, digest in record["files"].items())
     lines = [t("lab2_student", folder=code_span(record["folder"]), files=files),
-             t("lab2_left_out")]
+             *([t("lab2_left_out")] if part.momentum_left_out else [])]
     if part.reference_runs:
         lines.append(t("lab2_reference_runs", runs=md_escape(
             separator(lang).join(part.reference_runs))))
