@@ -120,9 +120,11 @@ def test_a_failing_lab_2_folder_is_refused_before_any_run(tmp_path):
     (["--lab", "2", "--impl", str(CORRECT), "--with", "lab2"], "drop them"),
     (["--lab", "2", "--impl", str(CORRECT.parent / "correct")], "drop --lab 2"),
     (["--impl", str(CORRECT)], "add --lab 2 to report"),
+    (["--lab", "2", "--impl", str(CORRECT), "momentum"], "can train no run of momentum"),
 ])
 def test_what_a_lab_2_report_cannot_do_is_refused_in_one_line(tmp_path, options, says):
-    proc = run("report", "--quick", *options, "--out", str(tmp_path / "r"))
+    command = "experiment" if options[-1] == "momentum" else "report"
+    proc = run(command, "--quick", *options, "--out", str(tmp_path / "r"))
     assert says in one_line_exit_2(proc)
     assert not (tmp_path / "r").exists()
 

@@ -93,6 +93,20 @@ def _check_lab(args: argparse.Namespace) -> None:
     refuse_lab1_folder_as_lab2(args.impl)
 
 
+def _refuse_untrainable(studies: list, impl: str) -> None:
+    """A one-line error when the course's lab-2 classes can train no run of ``studies``
+    (a report on them would be ours alone under the student's name)."""
+    from ..errors import ConfigError
+    from ..teaching.lab2.learner import lab2_unsupported
+
+    for study in studies:
+        whys = {lab2_unsupported(study.model(v), study.config(v, 0)) for v in study.variants}
+        if all(whys):
+            raise ConfigError(f"--impl {impl} --lab 2: the course's lab-2 classes can train "
+                              f"no run of {study.name}, whose runs need {sorted(whys)[0]}; "
+                              f"lab 2's report is softmax-mnist report --impl DIR --lab 2.")
+
+
 def _extra_names(text: str) -> list[str]:
     """``"ladder,lab2"`` -> the extras' names, each checked."""
     from ..experiments import EXTRA_STUDIES
@@ -148,6 +162,8 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     studies = [load_study(name, path, quick=args.quick, text=text)
                for (name, path), text in zip(wanted, texts, strict=True)]
     check_report_options(args.lang, args.seeds, args.jobs, args.backend, args.scheduler)
+    if args.impl and args.lab == 2:
+        _refuse_untrainable(studies, args.impl)
     markers = (*REPORT_FILES, ARGS_FILE)
     if args.resume:
         folder = OutputFolder(Path(args.resume), markers, resuming=True)

@@ -69,4 +69,4 @@ def lab2_implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
     if part.reference_runs:
         lines.append(t("lab2_reference_runs", runs=md_escape(
             separator(lang).join(part.reference_runs))))
-    return [" ".join(lines)]
+    return [("" if lang == "zh" else " ").join(lines)]
