@@ -47,3 +47,23 @@ def make_idx_set(directory: Path, n_train: int = 60, n_test: int = 20, *, seed: 
         name = f"{stem}{'.' if dotted else '-'}{kind}-ubyte{'.gz' if gz else ''}"
         write_idx(directory / name, array)
     return arrays
+
+
+def stop_after_epoch_2_and_resume(cmd: list[str], out, signum: int, code: int) -> None:
+    """Send ``signum`` once epoch 2 is reported: exit ``code``, a checkpoint and no
+    metrics; then ``--resume`` finishes the run and removes the checkpoint."""
+    proc = subprocess.Popen([*cmd, "--fresh"],  # trained again, not from the run cache
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in proc.stderr:  # wait until the second epoch has finished
+        if line.startswith("epoch   2/"):
+            break
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and f"--resume {out}" in err
+    assert (out / "checkpoint.npz").exists() and not (out / "metrics.json").exists()
+    resumed = subprocess.run([sys.executable, "-m", "softmax_mnist", "train", "--resume",
+                              str(out), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not (out / "checkpoint.npz").exists()

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import run
+from helpers import run, stop_after_epoch_2_and_resume
 from softmax_mnist.errors import ModelFileError
 from softmax_mnist.model import Model
 
@@ -85,7 +85,7 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, signum, cod
     assert whole.returncode == 0, whole.stderr
 
     out = tmp_path / "cut"
-    _stop_after_epoch_2_and_resume(_train_cmd(out), out, signum, code)
+    stop_after_epoch_2_and_resume(_train_cmd(out), out, signum, code)
     a = json.loads((tmp_path / "whole" / "metrics.json").read_text())
     b = json.loads((out / "metrics.json").read_text())
     assert b["epochs_run"] == 6
@@ -112,7 +112,7 @@ def test_a_killed_cnn_with_adam_dropout_and_augmentation_resumes_to_the_same_num
                            text=True, timeout=300)
     assert whole.returncode == 0, whole.stderr
     out = tmp_path / "cut"
-    _stop_after_epoch_2_and_resume(cmd(out), out, signal.SIGTERM, 143)
+    stop_after_epoch_2_and_resume(cmd(out), out, signal.SIGTERM, 143)
     a = json.loads((tmp_path / "whole" / "metrics.json").read_text())
     b = json.loads((out / "metrics.json").read_text())
     assert b["epochs_run"] == 4 and b["config"]["optimizer"] == "adam"
@@ -120,26 +120,6 @@ def test_a_killed_cnn_with_adam_dropout_and_augmentation_resumes_to_the_same_num
     for wa, wb in zip(Model.load(tmp_path / "whole" / "model.npz").network.get_weights(),
                       Model.load(out / "model.npz").network.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
-
-
-def _stop_after_epoch_2_and_resume(cmd: list[str], out, signum: int, code: int) -> None:
-    """Send ``signum`` once epoch 2 is reported: exit ``code``, a checkpoint and no
-    metrics; then ``--resume`` finishes the run and removes the checkpoint."""
-    proc = subprocess.Popen([*cmd, "--fresh"],  # trained again, not from the run cache
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    for line in proc.stderr:  # wait until the second epoch has finished
-        if line.startswith("epoch   2/"):
-            break
-    proc.send_signal(signum)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == code, err
-    assert "Traceback" not in err and f"--resume {out}" in err
-    assert (out / "checkpoint.npz").exists() and not (out / "metrics.json").exists()
-    resumed = subprocess.run([sys.executable, "-m", "softmax_mnist", "train", "--resume",
-                              str(out), "--quiet"], capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert not (out / "checkpoint.npz").exists()
 
 
 def test_two_quick_ctrl_c_leave_a_checkpoint_that_resumes(tmp_path):

@@ -70,6 +70,41 @@ def _add_impl(p: argparse.ArgumentParser) -> None:
                    help="train with the student's loss.py and optimizer.py in DIR (runs the "
                         "course interface cannot express, Nesterov and MLP, stay ours); "
                         "softmax-mnist check runs on them first")
+    p.add_argument("--lab", type=int, choices=(1, 2), default=1,
+                   help="with --impl: 1 (loss.py, optimizer.py) or 2 (the course's MLP: "
+                        "report runs Q6 on the student's layers with the course's SGD, "
+                        "momentum 0, and times their epochs against ours; check --lab 2 runs "
+                        "first) (default %(default)s)")
+
+
+def _check_lab(args: argparse.Namespace) -> None:
+    """A one-line error for ``--lab 2`` without a lab-2 ``--impl`` or with lab 1's extras."""
+    from ..errors import ConfigError
+    from .train_lab2 import refuse_lab1_folder_as_lab2
+
+    if args.lab != 2 or args.resume:
+        return
+    if not args.impl:
+        raise ConfigError("--lab 2 trains a student's lab-2 folder: give {impl} DIR "
+                          "(softmax-mnist scaffold --lab 2 DIR writes one).", params=("impl",))
+    if getattr(args, "extras", None):
+        raise ConfigError("--lab 2 reports lab 2's questions (Q6 on the course's SGD); "
+                          "--with and --all add lab 1's extras: drop them.")
+    refuse_lab1_folder_as_lab2(args.impl)
+
+
+def _refuse_untrainable(studies: list, impl: str) -> None:
+    """A one-line error when the course's lab-2 classes can train no run of ``studies``
+    (a report on them would be ours alone under the student's name)."""
+    from ..errors import ConfigError
+    from ..teaching.lab2.learner import lab2_unsupported
+
+    for study in studies:
+        whys = {lab2_unsupported(study.model(v), study.config(v, 0)) for v in study.variants}
+        if all(whys):
+            raise ConfigError(f"--impl {impl} --lab 2: the course's lab-2 classes can train "
+                              f"no run of {study.name}, whose runs need {sorted(whys)[0]}; "
+                              f"lab 2's report is softmax-mnist report --impl DIR --lab 2.")
 
 
 def _extra_names(text: str) -> list[str]:
@@ -86,10 +121,13 @@ def _extra_names(text: str) -> list[str]:
 
 def report(args: argparse.Namespace) -> int:
     from ..experiments import LAB_STUDIES, REPORT_STUDIES
+    from ..report.implementation_lab2 import LAB2_STUDY
 
     if args.resume:
         return _resume(args)
-    wanted = [n for n in REPORT_STUDIES if n in LAB_STUDIES or n in args.extras]
+    _check_lab(args)
+    wanted = ([LAB2_STUDY] if args.lab == 2 else
+              [n for n in REPORT_STUDIES if n in LAB_STUDIES or n in args.extras])
     return _run_studies(args, [(name, None) for name in wanted], "reports", "")
 
 
@@ -100,6 +138,7 @@ def experiment(args: argparse.Namespace) -> int:
         return _resume(args)
     if not args.name:
         raise ConfigError("experiment needs a study NAME (or --resume DIR).")
+    _check_lab(args)
     return _run_studies(args, [(args.name, args.config)], "experiments", args.name)
 
 
@@ -123,6 +162,8 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     studies = [load_study(name, path, quick=args.quick, text=text)
                for (name, path), text in zip(wanted, texts, strict=True)]
     check_report_options(args.lang, args.seeds, args.jobs, args.backend, args.scheduler)
+    if args.impl and args.lab == 2:
+        _refuse_untrainable(studies, args.impl)
     markers = (*REPORT_FILES, ARGS_FILE)
     if args.resume:
         folder = OutputFolder(Path(args.resume), markers, resuming=True)
@@ -133,10 +174,11 @@ def _run_studies(args: argparse.Namespace, wanted: list[tuple[str, str | None]],
     out = printable(folder.path)
     impl = str(Path(args.impl).resolve()) if args.impl else None
     asked = {name for name, path in wanted if path is None}
-    left_out = [n for n in EXTRA_STUDIES if n not in asked] if args.command == "report" else []
+    left_out = [n for n in EXTRA_STUDIES if n not in asked] if (
+        args.command == "report" and args.lab == 1) else []
     with folder:
         if impl and not require_passing_check(impl, args.data_dir if args.dataset in (
-                None, "mnist") else None, args.command):
+                None, "mnist") else None, args.command, args.lab):
             return 1  # the folder, made for this report, is removed again
         data = load_dataset(args.dataset, args.data_dir, allow_download=not args.offline,
                             progress=not args.quiet)
@@ -198,7 +240,7 @@ def _number_options(args: argparse.Namespace) -> list[str]:
     if args.lang != "en":
         words += ["--lang", args.lang]
     if getattr(args, "impl", None):
-        words += ["--impl", args.impl]
+        words += ["--impl", args.impl, *(["--lab", "2"] if args.lab == 2 else [])]
     return words
 
 

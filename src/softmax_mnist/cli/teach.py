@@ -103,11 +103,9 @@ def scaffold(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from ..errors import SoftmaxMnistError
     from ..teaching.checklist import IDS
-    from ..teaching.grading import check_folder, stop_all
+    from ..teaching.grading import check_folder, in_parallel
     from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import InOrder, grade_sheet, gradescope, summary_line, total_line
     from ..teaching.rubric import load_rubric
@@ -146,26 +144,19 @@ def check(args: argparse.Namespace) -> int:
 
     width = max(len(f) for f in args.folders)
     reports = []
-    pool = ThreadPoolExecutor(max_workers=args.jobs)
-    try:
-        for report in pool.map(one, args.folders):
-            reports.append(report)
-            if args.format == "json":
-                print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
-            elif args.format == "gradescope":
-                write_output_file(args.output, json.dumps(gradescope(report, lang),
-                                                          ensure_ascii=False, indent=1).encode(),
-                                  "--output")
-                print(f"{total_line(report, lang)} → {args.output}")
-            elif single:
-                print(total_line(report, lang))
-            else:
-                print(summary_line(report, width, lang), flush=True)
-    except KeyboardInterrupt:
-        stop_all()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    for report in in_parallel(one, args.folders, args.jobs):
+        reports.append(report)
+        if args.format == "json":
+            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+        elif args.format == "gradescope":
+            write_output_file(args.output, json.dumps(gradescope(report, lang),
+                                                      ensure_ascii=False, indent=1).encode(),
+                              "--output")
+            print(f"{total_line(report, lang)} → {args.output}")
+        elif single:
+            print(total_line(report, lang))
+        else:
+            print(summary_line(report, width, lang), flush=True)
     if not single and text:
         passed = sum(r.passed for r in reports)
         print(f"{passed}/{len(reports)} 个文件夹通过全部必需检查" if lang == "zh" else
@@ -177,9 +168,14 @@ def check(args: argparse.Namespace) -> int:
 
 
 def require_passing_check(impl: str, data_dir: str | None, command: str = "train --impl",
-                          ) -> bool:
-    """Run ``check`` on ``impl`` (isolated, as for an instructor) before training on it:
-    True if every required check passes; else print the failures on stderr, False."""
+                          lab: int = 1) -> bool:
+    """Run ``check`` (``check --lab 2`` with ``lab`` 2) on ``impl`` (isolated, as for an
+    instructor) before training on it: True if every required check passes; else print
+    the failures on stderr, False."""
+    if lab == 2:
+        from .teach_lab2 import require_lab2_check
+
+        return require_lab2_check(impl, data_dir)
     from ..teaching.grading import check_folder, stop_all
     from ..teaching.lab2.course import refuse_lab2_folder_as_lab1
     from ..teaching.outcome import result_line, total_line

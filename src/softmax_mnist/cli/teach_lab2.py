@@ -54,6 +54,7 @@ def check_lab2(args: argparse.Namespace) -> int:
         raise SoftmaxMnistError(f"{', '.join(not_folders)}: not a folder (check --lab 2 takes "
                                 f"folders holding the course's layers/, criterion/, "
                                 f"optimizer.py and network.py).")
+    from ..teaching.grading import in_parallel
     from ..teaching.lab2.checklist import load_grades
     from ..teaching.sandbox import Limits, choose_isolation
     from .options import check_output_file, write_output_file
@@ -68,12 +69,15 @@ def check_lab2(args: argparse.Namespace) -> int:
         print(note, file=sys.stdout if args.format == "text" else sys.stderr, flush=True)
     single = len(args.folders) == 1 and args.format == "text"
     width = max(len(f) for f in args.folders)
+
+    def one(folder: str):
+        return run_lab2(folder, args.data_dir, lang,
+                        emit=(lambda line: print(line, flush=True)) if single else None,
+                        seconds=args.time_limit, memory_mb=args.memory_limit,
+                        isolation=isolation, note=note, grades=grades)
+
     reports = []
-    for folder in args.folders:
-        report = run_lab2(folder, args.data_dir, lang,
-                          emit=(lambda line: print(line, flush=True)) if single else None,
-                          seconds=args.time_limit, memory_mb=args.memory_limit,
-                          isolation=isolation, note=note, grades=grades)
+    for report in in_parallel(one, args.folders, args.jobs):
         reports.append(report)
         if as_json:
             print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)

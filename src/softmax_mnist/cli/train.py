@@ -51,14 +51,11 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs import OutputFolder
     from ..runner import RUN_FILES
     from ..teaching.adapter import refuse_unsupported
+    from ..teaching.impls import lab_of
     from ..training import TrainingInterrupted
     from ..training.checkpoint import NAME, load_checkpoint
     from .teach import require_passing_check
 
-    if args.lab == 2:
-        from .train_lab2 import run_lab2
-
-        return run_lab2(args)
     if args.resume:
         others = sorted({a.split("=")[0] for a in args.argv if a.startswith("--")}
                         - RESUME_KEEPS)
@@ -72,13 +69,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"resuming {printable(folder.path)} after epoch {resume_state['epoch']}",
               file=sys.stderr)
     else:
-        spec, config = training_options(args)  # every option checked before any work
+        if args.lab == 2:
+            from .train_lab2 import lab2_options
+
+            spec, config = lab2_options(args)
+        else:
+            spec, config = training_options(args)  # every option checked before any work
         resume_state = None
         run_args = {"dataset": args.dataset, "data_dir": args.data_dir,
                     "val_size": args.val_size, "allow_download": not args.offline,
                     "spec": spec.to_dict(), "config": config.to_dict()}
         if args.impl:
-            refuse_unsupported(spec, config)
+            if args.lab == 1:
+                refuse_unsupported(spec, config)
             run_args["impl"] = str(Path(args.impl).resolve())
         folder = (OutputFolder(Path(args.out), RUN_FILES, overwrite=args.overwrite)
                   if args.out else OutputFolder.unique(Path("runs"), "", RUN_FILES))
@@ -86,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     impl = run_args.get("impl")
     with folder, signals.handle_interrupts():
         if impl and not require_passing_check(impl, run_args["data_dir"] if run_args[
-                "dataset"] in (None, "mnist") else None):
+                "dataset"] in (None, "mnist") else None, lab=lab_of(impl) if args.resume
+                else args.lab):
             return 1  # the folder, made for this run, is removed again
         try:
             result, reused = _train_or_reuse(folder, run_args, fresh=args.fresh,
@@ -97,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
                   f"epoch {exc.checkpoint['epoch']} to {out}/{NAME}. Continue with: "
                   f"softmax-mnist train --resume {out}", file=sys.stderr)
             return signals.EXIT_CODES[exc.signum]
-    by = f" — trained by the classes in {printable(impl)}" if impl else ""
+    by = (f" — trained by the {'lab-2 ' if lab_of(impl) == 2 else ''}classes in "
+          f"{printable(impl)}" if impl else "")
     again = " (reused from the run cache; --fresh trains it again)" if reused else ""
     print(f"{result.summary()} → {out}/{by}{again}")
     if result.metrics["diverged"]:
@@ -118,8 +123,7 @@ def _train_or_reuse(folder: Any, run_args: dict[str, Any], *, fresh: bool, progr
     from ..experiments.train_runs import OUTPUTS, TestCurve, kept_result, train_record, train_spec
     from ..model import ModelSpec
     from ..runner import run_and_save
-    from ..teaching.adapter import course_learner
-    from ..teaching.student import implementation_record
+    from ..teaching.impls import impl_learner, impl_record
     from ..training import TrainConfig
 
     data = load_dataset(run_args["dataset"], run_args["data_dir"],
@@ -138,8 +142,8 @@ def _train_or_reuse(folder: Any, run_args: dict[str, Any], *, fresh: bool, progr
     impl = run_args.get("impl")
     result = run_and_save(folder, run_args, progress=progress, resume_state=resume_state,
                           data=data, callbacks=[curve],
-                          learner=course_learner(impl) if impl else None,
-                          implementation=implementation_record(impl))
+                          learner=impl_learner(impl, spec.model) if impl else None,
+                          implementation=impl_record(impl))
     if resume_state is None:
         cache.save(spec, train_record(spec, result, curve), data, threads,
                    outputs={name: folder.path / name for name in OUTPUTS})

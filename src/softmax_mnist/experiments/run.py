@@ -23,7 +23,7 @@ from ..fileio import finite
 from ..model import ModelSpec
 from ..nn.architecture import count_macs, parse_architecture
 from ..runner import Prepared, final_evaluation, fit_network, prepare
-from ..teaching.adapter import course_learner
+from ..teaching.impls import impl_learner
 from ..training import EvaluationCurve, LearnerFactory, TrainConfig
 
 ITERATION_POINTS = 400  # per-iteration losses are returned as at most this many block means
@@ -34,9 +34,9 @@ class RunSpec:
     """What a worker trains: a TrainConfig (seed included) and a ModelSpec.
 
     ``keep_weights`` returns the first layer's weights and the test predictions (for the
-    report's diagnostics). ``impl``: a folder with a student's ``loss.py`` and
-    ``optimizer.py``, which then train the run (each worker imports them); not part of
-    ``key``, since a report uses one implementation.
+    report's diagnostics). ``impl``: a student's folder (lab 1's ``loss.py`` and
+    ``optimizer.py`` or lab 2's layers), which then trains the run (each worker imports
+    it); not part of ``key``, since a report uses one implementation.
     """
 
     config: TrainConfig
@@ -47,7 +47,7 @@ class RunSpec:
     @property
     def learner(self) -> LearnerFactory | None:
         """What trains the run: the student's classes with ``impl``, else ours (None)."""
-        return course_learner(self.impl) if self.impl is not None else None
+        return impl_learner(self.impl, self.model) if self.impl is not None else None
 
     @property
     def key(self) -> str:

@@ -33,12 +33,13 @@ from ..experiments import (
 )
 from ..experiments.runcache import RunCache
 from ..experiments.store import RunStore
-from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS, EpochTiming
+from ..experiments.timing import MAX_STEPS, QUICK_MAX_STEPS, EpochTiming, speed_key
 from ..fileio import write_json, write_text
 from ..outputs import OutputFolder
-from ..teaching.adapter import unsupported
+from ..teaching.impls import impl_unsupported, lab_of
 from .figures import diagnostic_figures, draw, study_figures
 from .implementation import ImplementationPart, implementation_part
+from .implementation_lab2 import lab2_implementation_part
 from .pdf import write_pdf
 from .render import html_body, render_html, render_markdown
 from .results import Diagnostics, Section
@@ -70,8 +71,9 @@ def make_report(studies: Sequence[Study], data: Dataset,
     accuracy; test accuracy is only reported. ``options``: the command-line options that
     change the numbers (``--data-dir DIR``, ``--seeds 3`` …), for the Reproduce section.
     ``progress``: a bar over runs on a terminal, else a line per finished study (stderr).
-    ``impl``: a folder with a student's ``loss.py`` and ``optimizer.py`` (already
-    checked), which train every run the course interface can express (and are timed).
+    ``impl``: a student's folder (already checked), lab 1's ``loss.py`` and
+    ``optimizer.py`` or lab 2's layers, which train every run the course's classes can
+    express (and are timed; lab 2's beside softmax-mnist's own MLP).
     ``run_cache``: runs (and epoch times) kept by earlier commands are reused from it, and
     the runs trained here are kept in it. ``left_out``: the names of the report's studies
     not asked for (the report says in one line how to add them).
@@ -99,6 +101,7 @@ def make_report(studies: Sequence[Study], data: Dataset,
         "timings_reused": run_cache.timings_reused if run_cache else 0,
         "left_out": list(left_out),
         "timing": {"repeats": planned.repeats, "max_steps": planned.max_steps,
+                   "blas_threads": planned.blas_threads,
                    "seconds": runs.timing_seconds,
                    "seconds_per_epoch": {k: round(t.seconds, 4)
                                          for k, t in runs.timings.items()}},
@@ -121,19 +124,41 @@ class Plan:
     timed_specs: list[RunSpec]
     repeats: int  # timing rounds; the best is kept
     max_steps: int  # steps timed per setting
+    blas_threads: int | None = None  # timed on this many BLAS threads at most (None: any)
 
 
 def plan(studies: Sequence[Study], seeds: int, quick: bool, impl: str | None) -> Plan:
     """The runs of ``studies`` × ``seeds``; with ``impl`` the student's classes train (and
     are timed) wherever the course interface can express the run."""
     def by_impl(spec: RunSpec) -> RunSpec:
-        return (spec if impl is None or unsupported(spec.model.architecture, spec.config)
-                else replace(spec, impl=impl))
+        return trained_by(spec, impl)
 
     repeats, max_steps = (2, QUICK_MAX_STEPS) if quick else (3, MAX_STEPS)
+    timed = [sp for st in studies if st.kind != "ablation" for sp in st.specs(1)]
+    # lab 2's speed table sets the student's layers against ours: both are timed, on the
+    # one BLAS thread the student's run on (two threads of ours on a busy machine took
+    # 10 s an epoch where one took 0.6 s: the table would time the machine's load)
+    lab2 = impl is not None and lab_of(impl) == 2
     return Plan([by_impl(s) for s in unique_specs(studies, seeds)],
-                [by_impl(sp) for st in studies if st.kind != "ablation" for sp in st.specs(1)],
-                repeats, max_steps)
+                [*(by_impl(sp) for sp in timed), *(timed if lab2 else [])], repeats,
+                max_steps, 1 if lab2 else None)
+
+
+def trained_by(spec: RunSpec, impl: str | None) -> RunSpec:
+    """``spec`` trained by the student's classes in ``impl`` where they can express it."""
+    return (spec if impl is None or impl_unsupported(impl, spec.model, spec.config)
+            else replace(spec, impl=impl))
+
+
+def section_timings(studies: Sequence[Study], timings: dict[str, EpochTiming],
+                    impl: str | None) -> dict[str, EpochTiming]:
+    """The epoch times the sections show, under the speed key of each study's own spec:
+    with ``impl``, those of the code that trained the run (the student's where it can)."""
+    if impl is None:
+        return timings
+    pairs = ((speed_key(sp), speed_key(trained_by(sp, impl)))
+             for st in studies for sp in st.specs(1))
+    return {own: timings[by] for own, by in pairs if by in timings}
 
 
 @dataclass(frozen=True)
@@ -155,16 +180,31 @@ def run_plan(planned: Plan, data: Dataset, out: OutputFolder, *, jobs: int | Non
     records = execute(planned.specs, data, jobs=jobs, backend=backend, scheduler=scheduler,
                       progress=progress, store=store, cache=run_cache, on_done=say.run_done)
     timing_started = time.perf_counter()
-    timings = (time_epochs(planned.timed_specs, data, repeats=planned.repeats,
-                           max_steps=planned.max_steps)
+    measure = _on_threads(time_epochs, planned.blas_threads)
+    timings = (measure(planned.timed_specs, data, repeats=planned.repeats,
+                       max_steps=planned.max_steps)
                if run_cache is None else
                run_cache.timings(planned.timed_specs, data, repeats=planned.repeats,
-                                 max_steps=planned.max_steps, measure=time_epochs))
+                                 max_steps=planned.max_steps, measure=measure))
     timing_seconds = round(time.perf_counter() - timing_started, 2)
     reused = f", {run_cache.timings_reused} from the run cache" if run_cache else ""
     say.line(f"timed {len(timings)} settings alone (one epoch each, best of "
              f"{planned.repeats}{reused}) in {timing_seconds} s")
     return Runs(records, timings, timing_seconds)
+
+
+def _on_threads(measure, threads: int | None):
+    """``measure`` on at most ``threads`` BLAS threads (``measure`` itself for None)."""
+    if threads is None:
+        return measure
+
+    def limited(*args: Any, **kwargs: Any):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=threads, user_api="blas"):
+            return measure(*args, **kwargs)
+
+    return limited
 
 
 @dataclass
@@ -182,8 +222,8 @@ def analyse_runs(studies: Sequence[Study], runs: Runs, data: Dataset, seeds: int
                  quick: bool, jobs: int | None, impl: str | None) -> Analysis:
     """Tables and observations of every study, and the diagnostics of the first baseline
     run that trained without diverging."""
-    ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0, runs.timings,
-                  _jobs_used(jobs), quick)
+    ctx = Context(lang, 100 / len(data.y_val) if len(data.y_val) else 0.0,
+                  section_timings(studies, runs.timings, impl), _jobs_used(jobs), quick)
     stems: set[str] = set()
     sections = [analyse(study, runs.records, seeds, ctx, file_stem(study.name, stems))
                 for study in studies]
@@ -193,7 +233,10 @@ def analyse_runs(studies: Sequence[Study], runs: Runs, data: Dataset, seeds: int
         if record.weights is not None and not record.diverged:
             diagnosed, kept = diagnostics(record.weights, data, lang), record.weights
             break
-    return Analysis(sections, diagnosed, kept, implementation_part(impl, data, studies, lang))
+    part = (lab2_implementation_part(impl, studies, runs.timings, lang)
+            if impl is not None and lab_of(impl) == 2
+            else implementation_part(impl, data, studies, lang))
+    return Analysis(sections, diagnosed, kept, part)
 
 
 def write_report(studies: Sequence[Study], analysis: Analysis, meta: dict[str, Any],

@@ -14,7 +14,8 @@ from ..data import Dataset
 from ..experiments import Study
 from ..model import ModelSpec
 from ..nn import Network
-from ..teaching.adapter import set_course_weights, unsupported
+from ..teaching.adapter import set_course_weights
+from ..teaching.impls import impl_unsupported
 from ..teaching.reference import NaiveSoftmaxCrossEntropyLoss, SoftmaxCrossEntropyLoss
 from ..teaching.speed import compare_passes
 from ..teaching.student import implementation_record, load_course
@@ -37,6 +38,7 @@ class ImplementationPart:
     tables: list[Table]
     observations: list[Observation]
     figures: list[Figure] = field(default_factory=list)
+    momentum_left_out: bool = False  # lab 2's Q6 at momentum 0: its 0.9 runs left out
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.record, "reference_runs": self.reference_runs,
@@ -44,12 +46,13 @@ class ImplementationPart:
                 "observations": [o.to_dict() for o in self.observations]}
 
 
-def reference_runs(studies: Sequence[Study]) -> list[str]:
-    """Labels of the runs the course interface cannot train (hidden layers, Nesterov …)."""
+def reference_runs(studies: Sequence[Study], impl: str) -> list[str]:
+    """Labels of the runs the classes in ``impl`` cannot train (lab 1's: hidden layers,
+    Nesterov …; lab 2's: momentum, convolutions …)."""
     labels = []
     for study in studies:
         for v in study.variants:
-            if (unsupported(study.model(v).architecture, study.config(v, 0))
+            if (impl_unsupported(impl, study.model(v), study.config(v, 0))
                     and v.label not in labels):
                 labels.append(v.label)
     return labels
@@ -74,9 +77,9 @@ def implementation_part(impl: str | None, data: Dataset, studies: Sequence[Study
     timings = compare_passes(models, X, y)
     vectorised = timings[0].seconds  # the first: the others are compared with it
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
-    rows = [[p.label, _number(p.loss, 6),
-             _number(p.matching_digits, 0) if i else Cell.label(t("na")),
-             _number(p.seconds * 1e3, 2), _number(p.seconds / vectorised, 1)]
+    rows = [[p.label, number_cell(p.loss, 6),
+             number_cell(p.matching_digits, 0) if i else Cell.label(t("na")),
+             number_cell(p.seconds * 1e3, 2), number_cell(p.seconds / vectorised, 1)]
             for i, p in enumerate(timings)]
     speed = table(t("impl_table", n=SPEED_ROWS),
                   [t("impl_column"), t("loss"), t("impl_digits"), t("impl_ms"),
@@ -87,8 +90,8 @@ def implementation_part(impl: str | None, data: Dataset, studies: Sequence[Study
     obs = [observation("impl_speed", lang, {"digits": digits, "rows": SPEED_ROWS},
                        digits=digits, vectorised=f"{vectorised * 1e3:.2f}",
                        parts=separator(lang).join(parts))]
-    return ImplementationPart(implementation_record(impl), reference_runs(studies) if impl
-                              else [], [speed], obs)
+    return ImplementationPart(implementation_record(impl), reference_runs(studies, impl)
+                              if impl else [], [speed], obs)
 
 
 def implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
@@ -97,6 +100,7 @@ def implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
     record = part.record
     if record["by"] != "student":
         return [t("impl_ours")]
+
     files = ", ".join(f"{name} {code_span(digest)}" for name, digest in record["files"].items())
     lines = [t("impl_student", folder=code_span(record["folder"]), files=files)]
     if part.reference_runs:
@@ -105,6 +109,6 @@ def implementation_lines(part: ImplementationPart, lang: str) -> list[str]:
     return [" ".join(lines)]
 
 
-def _number(value: float, digits: int) -> Cell:
+def number_cell(value: float, digits: int) -> Cell:
     """A table cell showing ``value`` with ``digits`` decimals (stored with it)."""
     return Cell(f"{value:.{digits}f}", float(value), None, 1, 1, "ok", digits)

@@ -16,6 +16,7 @@ from typing import Any
 from .cells import value_text
 from .figure_text import figure_text
 from .implementation import ImplementationPart, implementation_lines
+from .implementation_lab2 import lab2_implementation_lines
 from .results import Diagnostics, Figure, Section, Table
 from .safety import code_span, fence, md_escape, sanitize_html
 from .text import text
@@ -49,7 +50,8 @@ def render_markdown(meta: dict[str, Any], sections: list[Section],
         parts = t("list_sep").join(t(f"left_{name}") for name in meta["left_out"])
         lines += [t("left_out", parts=parts, names=",".join(meta["left_out"])), ""]
     if implementation is not None:
-        lines += [*implementation_lines(implementation, lang), ""]
+        lines += [*(lab2_implementation_lines if implementation.record.get("lab") == 2
+                    else implementation_lines)(implementation, lang), ""]
     question = None
     numbers = itertools.count(1)  # figure numbers
     for section in sections:

@@ -93,7 +93,7 @@ def section_title(study: Study, ctx: Context) -> str:
 
 
 TITLED = ("baseline", "momentum", "batch-lr", "epochs", "preprocessing", "ladder",
-          "lab2")  # in text.TEXT
+          "lab2", "lab2-course")  # in text.TEXT
 
 
 def _baseline_section(study: Study, variants: list[VariantResult], ctx: Context) -> Built:

@@ -98,7 +98,9 @@ def final_evaluation(prepared: Prepared, solver: Solver) -> dict[str, tuple[Any,
     from threadpoolctl import threadpool_limits
 
     network = solver.network
-    with threadpool_limits(limits=solver.blas_threads, user_api="blas"):
+    # a diverged run's weights overflow here too (its History says so already)
+    with threadpool_limits(limits=solver.blas_threads, user_api="blas"), \
+            np.errstate(over="ignore", invalid="ignore"):
         return {name: network.evaluate(X, y, prepared.features_of(name)) if len(y)
                 else (None, None) for name, (X, y) in prepared.splits.items()}
 

@@ -9,6 +9,8 @@ Modules, from the bottom up (``runner`` imports the two lowest, so this package'
 - ``adapter``: the student's classes behind the Solver's contract (``runner.fit_network``);
 - ``reference``: the course interface done by us, vectorised and as a naive loop;
 - ``speed``: time per call, and Python loops over the rows found by tracing (the report);
+- ``impls``: a ``--impl`` folder of either lab (lab 1's here, lab 2's in ``lab2/``): what
+  trains it, what it cannot train, how runs record it;
 
 ``check`` — the verdict is made where no student code runs:
 
@@ -20,6 +22,7 @@ Modules, from the bottom up (``runner`` imports the two lowest, so this package'
   mistake that gives it;
 - ``checks``, ``forward_checks``, ``sgd_checks``, ``run_checks``, ``checklist``: the
   checks and their order; ``rubric`` (``rubric.toml``): points and levels;
-- ``grading``: one folder, end to end; ``outcome``: lines, JSON, CSV, Gradescope;
+- ``grading``: one folder, end to end (many at a time: ``--jobs``); ``outcome``: lines,
+  JSON, CSV, Gradescope;
 - ``scaffold``: the student's starting files, from ``templates/``.
 """

@@ -1,15 +1,17 @@
 """``check`` on one folder: read its files (never run them here), start its probe session
-(:mod:`.sandbox`), run the checklist in this process and score it by the rubric.
+(:mod:`.sandbox`), run the checklist in this process and score it by the rubric; and
+many folders checked at the same time (``check --jobs N``, either lab).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .checklist import IDS, CheckResult, run_checks
 from .context import Context
@@ -17,7 +19,9 @@ from .rubric import Grade, load_rubric
 from .sandbox import Isolation, Limits, ProbeSession, stop_all
 from .static import read_folder
 
-__all__ = ["CheckReport", "check_folder", "stop_all"]
+__all__ = ["CheckReport", "check_folder", "in_parallel", "stop_all"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -88,3 +92,17 @@ def check_folder(folder: str | os.PathLike[str], *, data_dir: str | None = None,
         results = run_checks(ctx, IDS, grades, on_result)
     return CheckReport(str(folder), results, time.perf_counter() - started, limits,
                        isolation, isolation_note)
+
+
+def in_parallel(one: Callable[[str], T], folders: Sequence[str], jobs: int) -> Iterator[T]:
+    """``one(folder)`` for every folder, ``jobs`` at a time (each checked in its own
+    sandboxed child), yielded in the folders' order; on Ctrl-C every child is stopped
+    before the interrupt goes on."""
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        yield from pool.map(one, folders)
+    except KeyboardInterrupt:
+        stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

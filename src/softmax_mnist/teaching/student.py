@@ -16,6 +16,7 @@ import itertools
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -54,11 +55,13 @@ class CourseClasses:
         return f"{self.folder} ({files})"
 
 
-def file_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
-    """SHA-256 (12 hex digits) of each of the student's files that exists."""
+def file_digests(folder: str | os.PathLike[str], files: Sequence[str] = FILES,
+                 ) -> dict[str, str]:
+    """SHA-256 (12 hex digits) of each of the student's ``files`` that exists (default
+    lab 1's)."""
     folder = Path(folder)
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
-            for name in FILES if (folder / name).is_file()}
+            for name in files if (folder / name).is_file()}
 
 
 def implementation_record(impl: str | os.PathLike[str] | None) -> dict[str, object]:

@@ -162,6 +162,8 @@ TEXT: dict[str, str] = {
                "cross-entropy, with sigmoid and with ReLU units, and compare."),
     "ladder": "Linear → moment normalisation → MLP → CNN → CNN + augmentation",
     "lab2": "Euclidean loss vs cross-entropy, sigmoid vs ReLU (MLP 256)",
+    "lab2-course": ("Euclidean loss vs cross-entropy, sigmoid vs ReLU (MLP 256, the "
+                    "course's SGD: no momentum)"),
     "test_error": "test error (%)",
     "fewer_mistakes": "× fewer mistakes than the rung before",
     "obs_ladder": ("{first} starts at {test} % test accuracy. Each rung against the one "
@@ -189,6 +191,25 @@ TEXT: dict[str, str] = {
                    "to {digits} significant digits). The vectorised pass takes "
                    "{vectorised} ms; {parts}."),
     "impl_speed_part": "{label}: {ms} ms ({ratio}×)",
+    # -- lab 2's --impl: the student's layers, and their epochs against ours
+    "lab2_student": ("The runs were trained by the student's lab-2 classes from {folder} "
+                     "(`FCLayer`, `ReLULayer`, `SigmoidLayer`, `EuclideanLossLayer`, "
+                     "`SoftmaxCrossEntropyLossLayer` and `SGD`; {files}; `softmax-mnist "
+                     "check --lab 2` passed all its checks first), driven by softmax-mnist's "
+                     "Solver from softmax-mnist's seeded initial weights: the data, batches, "
+                     "decay and figures are softmax-mnist's."),
+    "lab2_left_out": ("The course's `SGD(learningRate, weightDecay)` has no momentum, so Q6 "
+                      "is trained here with momentum 0; lab 2's momentum-0.9 runs (`softmax-"
+                      "mnist report --with lab2`, on softmax-mnist's own MLP) are left out."),
+    "lab2_reference_runs": ("The course's classes cannot train {runs}: softmax-mnist's own "
+                            "implementation trained them."),
+    "lab2_speed_table": ("Seconds per epoch (training and validation pass) of each setting, "
+                         "each timed alone on one BLAS thread"),
+    "lab2_speed_run": "setting", "lab2_speed_theirs": "the student's layers (s)",
+    "lab2_speed_ours": "softmax-mnist's MLP (s)", "lab2_speed_ratio": "× softmax-mnist's",
+    "lab2_speed": ("Per epoch, the student's layers take this many times as long as "
+                   "softmax-mnist's own MLP in the same setting: {parts}."),
+    "lab2_speed_part": "{label} {ratio}×",
 }
 
 FIGURE_TEXT: dict[str, str] = {

@@ -144,6 +144,7 @@ TEXT: dict[str, str] = {
                "并进行比较。"),
     "ladder": "线性模型 → 矩归一化 → MLP → CNN → CNN + 数据增强",
     "lab2": "欧氏损失与交叉熵、sigmoid 与 ReLU（MLP 256）",
+    "lab2-course": "欧氏损失与交叉熵、sigmoid 与 ReLU（MLP 256，课程的 SGD：无动量）",
     "test_error": "测试错误率 (%)",
     "fewer_mistakes": "错误比上一步少的倍数",
     "obs_ladder": "{first} 的测试准确率为 {test}%。每一步与前一步相比：{parts}。",
@@ -166,6 +167,22 @@ TEXT: dict[str, str] = {
     "impl_speed": ("各实现的损失和梯度相同（grad_W 前 {digits} 位有效数字一致）。"
                    "向量化实现每次 {vectorised} ms；{parts}。"),
     "impl_speed_part": "{label}：{ms} ms（{ratio} 倍）",
+    # -- 实验二的 --impl：学生的层，以及每轮耗时与我们的对比
+    "lab2_student": ("训练使用学生实验二的类，来自 {folder}（`FCLayer`、`ReLULayer`、"
+                     "`SigmoidLayer`、`EuclideanLossLayer`、`SoftmaxCrossEntropyLossLayer` "
+                     "和 `SGD`；{files}；事先通过了 `softmax-mnist check --lab 2` 的全部检查），"
+                     "由 softmax-mnist 的 Solver 从 softmax-mnist 按种子生成的初始权重开始驱动："
+                     "数据、批次、学习率衰减和图表由 softmax-mnist 提供。"),
+    "lab2_left_out": ("课程的 `SGD(learningRate, weightDecay)` 没有动量，因此这里的 Q6 "
+                      "以动量 0 训练；实验二中动量 0.9 的训练（`softmax-mnist report --with "
+                      "lab2`，使用 softmax-mnist 自己的 MLP）未包含在内。"),
+    "lab2_reference_runs": "课程的类无法训练 {runs}：它们由 softmax-mnist 自己的实现训练。",
+    "lab2_speed_table": "各设置每轮耗时（训练和验证），每个设置单独在一个 BLAS 线程上计时",
+    "lab2_speed_run": "设置", "lab2_speed_theirs": "学生的层（秒）",
+    "lab2_speed_ours": "softmax-mnist 的 MLP（秒）",
+    "lab2_speed_ratio": "相对 softmax-mnist 的倍数",
+    "lab2_speed": "在相同设置下，学生的层每轮耗时是 softmax-mnist 自己的 MLP 的倍数：{parts}。",
+    "lab2_speed_part": "{label} {ratio} 倍",
 }
 
 FIGURE_TEXT: dict[str, str] = {

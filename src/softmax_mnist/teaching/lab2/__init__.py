@@ -18,5 +18,5 @@ Modules, from the bottom up:
   executor;
 - ``scaffold``: the student's starting files, from ``templates/<lang>/``;
 - ``learner``: the student's network, loss and SGD behind the Solver's contract;
-- ``fit``: ``train --impl DIR --lab 2`` end to end.
+- ``fit``: the options of ``train --impl DIR --lab 2`` (the course's runner).
 """

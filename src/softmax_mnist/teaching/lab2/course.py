@@ -64,6 +64,12 @@ def is_lab2_folder(folder: str | Path) -> bool:
     return any((Path(folder) / f).is_file() for f in CLASSES)
 
 
+def is_lab2_impl(folder: str | Path) -> bool:
+    """True when ``folder`` holds lab 2's tree and no lab-1 ``loss.py``: what ``--impl``
+    trains as lab 2."""
+    return is_lab2_folder(folder) and not (Path(folder) / "loss.py").is_file()
+
+
 def load_classes(folder: str | Path) -> dict[str, type]:
     """Import the student's files from ``folder`` (on its own machine: ``train --impl``),
     each under the course's module name -> class name -> class.
@@ -109,9 +115,7 @@ def refuse_lab2_folder_as_lab1(folder: str | Path, where: str) -> None:
     ``where`` (``check``, ``train --impl`` …) was given it without ``--lab 2``."""
     from ...errors import SoftmaxMnistError
 
-    if is_lab2_folder(folder) and not (Path(folder) / "loss.py").is_file():
+    if is_lab2_impl(folder):
         raise SoftmaxMnistError(
             f"{folder} holds lab 2's files (layers/, criterion/, optimizer.py, network.py): "
-            + (f"{where} --impl trains lab 1's loss.py and optimizer.py only, for now; "
-               f"train --impl DIR --lab 2 trains lab 2" if where in ("report", "experiment")
-               else f"add --lab 2 to {where}") + ".")
+            f"add --lab 2 to {where}.")

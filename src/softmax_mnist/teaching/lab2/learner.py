@@ -122,10 +122,14 @@ class CourseMLP:
         return loss_sum / len(X), hits / len(X)
 
     def to_network(self) -> Network:
-        """One of our MLPs (float32) holding the student's weights."""
+        """One of our MLPs (float32) holding the student's weights; a weight beyond
+        float32's range (a diverged run's) becomes NaN, which evaluates to NaN without
+        NumPy's overflow warnings."""
         network = Network.build(self.sizes[0], self.sizes[-1], self.sizes[1:-1],
                                 self.activation)
-        network.set_weights(self.get_weights())
+        limit = np.finfo(np.float32).max
+        network.set_weights([np.where(np.abs(w) <= limit, w, np.nan)
+                             for w in self.get_weights()])
         return network
 
 
