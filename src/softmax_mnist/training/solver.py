@@ -244,10 +244,11 @@ class Solver:
         them: distorted by ``augment`` and mapped by ``features``.
 
         Rows are gathered a few hundred at a time (their features stay in cache for the
-        steps, and the whole set is never copied) and cut into batches. ``features`` maps every row on its own, so
-        mapping ``FEATURE_ROWS`` rows in one call gives the numbers of one call per batch,
-        whose cost is over a third of a batch-of-1 step. ``augment`` draws from the
-        Solver's generator, so it takes one batch at a time, as it always has.
+        steps, and the whole set is never copied) and cut into batches. ``features`` maps
+        every row on its own, so mapping ``FEATURE_ROWS`` rows in one call gives the
+        numbers of one call per batch, whose cost is over a third of a batch-of-1 step.
+        ``augment`` draws from the Solver's generator, so it takes one batch at a time,
+        as it always has.
         """
         X, y, B = self.X_train, self.y_train, self.config.batch_size
         rows = B if self.augment is not None else max(B, FEATURE_ROWS // B * B)
