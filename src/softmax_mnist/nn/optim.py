@@ -18,11 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._threads import parallel
 from .network import Network
-
-SPLIT_SIZE = 65_536
-"""Adam splits a parameter this large (an FC layer of a CNN) among the worker threads."""
 
 
 @dataclass
@@ -140,40 +136,29 @@ class Adam:
         """Update every parameter from the gradients left by ``network.backward``
         (in place, through one buffer per parameter; the gradients are left as they were)."""
         self.steps += 1
-        b1, b2 = self.beta1, self.beta2
+        b1, b2, wd = self.beta1, self.beta2, self.weight_decay
         # η m̂ / (√v̂ + ε) = η_t m / (√v + ε √(1 − β₂ᵗ)) with η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)
         root = np.sqrt(1 - b2 ** self.steps)
         lr_t = self.learning_rate * root / (1 - b1 ** self.steps)
         eps_t = self.eps * root
         for s in self.slots:
-            if s.param.size < SPLIT_SIZE:
-                self._update(s, slice(None), lr_t, eps_t)
-            else:  # in blocks of rows, one per worker thread
-                parallel(lambda a, b, s=s: self._update(s, slice(a, b), lr_t, eps_t),
-                         len(s.param))
-
-    def _update(self, slot: AdamSlot, rows: slice, lr_t: float, eps_t: float) -> None:
-        """The update of ``rows`` of one parameter (all of it for slice(None))."""
-        b1, b2, wd = self.beta1, self.beta2, self.weight_decay
-        p, g, m, v = slot.param[rows], slot.grad[rows], slot.mean[rows], slot.square[rows]
-        step = slot.step[rows]
-        if wd and slot.decays:
-            decayed = slot.decayed[rows]
-            np.multiply(p, wd, out=decayed)
-            decayed += g
-            g = decayed  # g + λ W
-        m *= b1
-        np.multiply(g, 1 - b1, out=step)
-        m += step  # m = β₁ m + (1 − β₁) g
-        v *= b2
-        np.square(g, out=step)
-        step *= 1 - b2
-        v += step  # v = β₂ v + (1 − β₂) g²
-        np.sqrt(v, out=step)
-        step += eps_t
-        np.divide(m, step, out=step)
-        step *= lr_t
-        p -= step
+            g = s.grad
+            if wd and s.decays:
+                np.multiply(s.param, wd, out=s.decayed)
+                s.decayed += s.grad
+                g = s.decayed  # g + λ W
+            s.mean *= b1
+            np.multiply(g, 1 - b1, out=s.step)
+            s.mean += s.step  # m = β₁ m + (1 − β₁) g
+            s.square *= b2
+            np.square(g, out=s.step)
+            s.step *= 1 - b2
+            s.square += s.step  # v = β₂ v + (1 − β₂) g²
+            np.sqrt(s.square, out=s.step)
+            s.step += eps_t
+            np.divide(s.mean, s.step, out=s.step)
+            s.step *= lr_t
+            s.param -= s.step
 
     def state(self) -> dict[str, Any]:
         """What a checkpoint needs to continue: η, t and both running means."""
