@@ -4,10 +4,13 @@ report's wall time.
 
 Every timed item runs once per round, rounds are repeated (``--repeats``, default 5)
 and the order of items rotates between rounds, so slow spells of a noisy machine hit
-all of them alike; the table shows medians and ratios (theirs / ours).
+all of them alike; the table shows medians and ratios (theirs / ours). The two CNN epochs
+(ours and PyTorch's, a minute or more each) run in rounds of their own after the others,
+``--cnn-repeats`` of them (default ``--repeats``).
 
     python benchmarks/bench_train.py --data-dir ../shared/data/mnist --json bench.json
     python benchmarks/bench_train.py --data-dir ../shared/data/mnist --report-rounds 0
+    python benchmarks/bench_train.py --report-rounds 0 --repeats 3 --cnn-repeats 2
     python benchmarks/bench_train.py --smoke          # seconds; what CI runs
 
 Baselines: a plain NumPy loop (the straightforward vectorised loop of the lab), PyTorch
@@ -286,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--figure", type=Path, help="cost-growth figure (PNG)")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--cnn-repeats", type=int, metavar="N",
+                    help="rounds of the two CNN epochs, ours and PyTorch's, interleaved "
+                         "with each other (default: --repeats; each round is a minute or "
+                         "more, several on a busy machine)")
     ap.add_argument("--report-rounds", type=int, default=3, metavar="N",
                     help="time `report` and `report --quick` in N rounds (0: not at all; the "
                          "full report trains the CNN rungs of Q5, about 20 minutes a round)")
@@ -334,15 +341,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         items["torch_mlp"], torch_info["mlp"] = found
     cnn_data = subset(data, 1000) if args.smoke else data
-    items["ours_cnn"] = ours_cnn = ours_cnn_epoch(cnn_data, prep)
+    cnn_items = {"ours_cnn": (ours_cnn := ours_cnn_epoch(cnn_data, prep))}
     found = torch_cnn(prep.transform(cnn_data.X_train), cnn_data.y_train, X_test, data.y_test,
                       Path(tempfile.mkdtemp(prefix="softmax-mnist-bench-")), __file__,
                       warmup=2 if args.smoke else 50)
     if isinstance(found, str):
         skipped["torch_cnn"] = found
     else:
-        items["torch_cnn"], torch_info["cnn"] = found
-    times = interleaved(items, repeats)
+        cnn_items["torch_cnn"], torch_info["cnn"] = found
+    cnn_repeats = repeats if args.smoke or args.cnn_repeats is None else max(args.cnn_repeats, 1)
+    times = {**interleaved(items, repeats), **interleaved(cnn_items, cnn_repeats)}
     if not args.smoke and args.report_rounds > 0:
         times.update(interleaved({"report_quick": report_seconds(data_dir, True),
                                   "report_full": report_seconds(data_dir, False)},
@@ -368,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
                    f"Python {platform.python_version()}, NumPy {np.__version__}, "
                    + ", ".join(f"{i['internal_api']} {i.get('version')}"
                                for i in threadpool_info() if i["user_api"] == "blas"),
-        "data": data.summary(), "repeats": repeats, "smoke": args.smoke,
+        "data": data.summary(), "repeats": repeats, "cnn_repeats": cnn_repeats,
+        "smoke": args.smoke,
         "median_seconds": med, "all_seconds": times, "skipped": skipped,
         "ratios": {
             "torch_batched_over_ours": med.get("torch_batched", np.nan) / med["ours_b100"],
@@ -485,7 +494,8 @@ def print_table(r: dict) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--torch-cnn-worker"]:
         print(json.dumps(torch_cnn_epoch(Path(sys.argv[2]), int(sys.argv[3]),
-                                         int(sys.argv[4]))))
+                                         int(sys.argv[4]),
+                                         *(int(a) for a in sys.argv[5:6]))))
         sys.exit(0)
     if sys.argv[1:2] == ["--torch-mlp-worker"]:
         print(json.dumps(torch_mlp_epoch(Path(sys.argv[2]), int(sys.argv[3]))))

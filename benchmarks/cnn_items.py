@@ -22,6 +22,7 @@ from softmax_mnist.preprocessing import Pipeline
 from softmax_mnist.presets import CNN_LAYERS
 
 LR, BATCH = 0.001, 100
+PROBE_BATCHES = 100  # timed batches of the probe for PyTorch's faster thread count
 
 
 def ours_cnn_epoch(data: Dataset, prep: Pipeline) -> Callable[[], float]:
@@ -42,9 +43,11 @@ def ours_cnn_epoch(data: Dataset, prep: Pipeline) -> Callable[[], float]:
     return run
 
 
-def torch_cnn_epoch(folder: Path, threads: int, warmup: int) -> dict[str, float]:
-    """One PyTorch epoch of the same CNN (after ``warmup`` batches), in a worker process;
-    also its test accuracy after that epoch."""
+def torch_cnn_epoch(folder: Path, threads: int, warmup: int,
+                    limit: int | None = None) -> dict[str, float]:
+    """One PyTorch epoch of the same CNN (after ``warmup`` batches; only its first
+    ``limit`` batches if given, for a probe), in a worker process; also its test accuracy
+    after it."""
     import torch
     from torch import nn
 
@@ -83,7 +86,7 @@ def torch_cnn_epoch(folder: Path, threads: int, warmup: int) -> dict[str, float]
         loss_fn(model(xb), yb).backward()
         opt.step()
     start = time.perf_counter()
-    for xb, yb in batches():
+    for xb, yb in batches(limit):
         opt.zero_grad()
         loss_fn(model(xb), yb).backward()
         opt.step()
@@ -98,7 +101,8 @@ def torch_cnn_epoch(folder: Path, threads: int, warmup: int) -> dict[str, float]
 def torch_cnn(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
               folder: Path, script: str, warmup: int) -> tuple[Callable[[], float], dict] | str:
     """PyTorch's CNN epoch on features X: (N, 784) float32, each in a fresh process, on
-    its faster thread count (tried once each)."""
+    its faster thread count (tried once each on PROBE_BATCHES batches: on a busy machine
+    a whole epoch on two threads can take a quarter of an hour)."""
     try:
         import torch
     except ImportError:
@@ -107,14 +111,16 @@ def torch_cnn(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarr
         np.save(folder / f"{key}.npy", np.ascontiguousarray(array))
     info: dict = {}
 
-    def worker(threads: int) -> float:
+    def worker(threads: int, limit: int | None = None) -> float:
         proc = subprocess.run([sys.executable, script, "--torch-cnn-worker", str(folder),
-                               str(threads), str(warmup)], capture_output=True, text=True,
-                              check=True)
+                               str(threads), str(warmup), *([str(limit)] if limit else [])],
+                              capture_output=True, text=True, check=True)
         result = json.loads(proc.stdout.strip().splitlines()[-1])
-        info["accuracy"] = result["accuracy"]
+        if limit is None:
+            info["accuracy"] = result["accuracy"]
         return result["seconds"]
 
-    info["threads"] = min(sorted({1, torch.get_num_threads()}), key=worker)
+    probe = min(PROBE_BATCHES, len(X) // BATCH)
+    info["threads"] = min(sorted({1, torch.get_num_threads()}), key=lambda t: worker(t, probe))
     return (lambda: worker(info["threads"])), info
 

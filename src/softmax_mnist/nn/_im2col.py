@@ -61,9 +61,12 @@ def padded(x: np.ndarray, pad: tuple[int, int], work: Workspace, name: str) -> n
 
 
 def im2col(xp: np.ndarray, size: int, work: Workspace) -> np.ndarray:
-    """The column matrix of a padded image batch xp: (C, Hp, Wp, N) for K×K windows.
+    """The column matrix of a padded image batch xp: (C, Hp, Wp, N) for K×K windows,
+    with a last row of ones (the bias's "pixel": ``[W | b] cols`` is the product plus the
+    bias, and ``g colsᵀ`` gives ∂L/∂W and ∂L/∂b together — no extra pass over the
+    output for either).
 
-    Returns cols: (C·K·K, H'·W'·N) with H' = Hp − K + 1, W' = Wp − K + 1, where row
+    Returns cols: (C·K·K + 1, H'·W'·N) with H' = Hp − K + 1, W' = Wp − K + 1, where row
     (c·K + i)·K + j, column (h·W' + w)·N + n holds xp[c, h + i, w + j, n]. Valid until
     the next call on the same workspace.
     """
@@ -71,14 +74,17 @@ def im2col(xp: np.ndarray, size: int, work: Workspace) -> np.ndarray:
     Ho, Wo = Hp - size + 1, Wp - size + 1
     windows = sliding_window_view(xp, (size, size), axis=(1, 2))  # (C, H', W', N, K, K)
     taps = windows.transpose(0, 4, 5, 1, 2, 3)
-    cols = work.empty("cols", (C, size, size, Ho, Wo, N), xp.dtype)
-    parallel(lambda a, b: np.copyto(cols[:, :, :, a:b], taps[:, :, :, a:b]), Ho)
-    return cols.reshape(C * size * size, Ho * Wo * N)
+    cols = work.empty("cols", (C * size * size + 1, Ho * Wo * N), xp.dtype)
+    image_rows = cols[:-1].reshape(C, size, size, Ho, Wo, N)
+    parallel(lambda a, b: np.copyto(image_rows[:, :, :, a:b], taps[:, :, :, a:b]), Ho)
+    cols[-1] = 1
+    return cols
 
 
 def col2im(dcols: np.ndarray, padded_shape: tuple[int, int, int, int], size: int,
            work: Workspace) -> np.ndarray:
-    """The transpose of :func:`im2col`: every entry of dcols: (C·K·K, H'·W'·N) added back
+    """The transpose of :func:`im2col` (without its row of ones): every entry of dcols:
+    (C·K·K, H'·W'·N) added back
     to the pixel it was copied from. Returns (C, Hp, Wp, N), valid until the next call."""
     C, Hp, Wp, N = padded_shape
     Ho, Wo = Hp - size + 1, Wp - size + 1

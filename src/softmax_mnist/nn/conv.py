@@ -15,6 +15,8 @@ position (h, w) of every image n, so that
     ∂L/∂W = g colsᵀ,          ∂L/∂b = Σ_columns g,          ∂L/∂cols = Wᵀ g
 
 and ∂L/∂x adds every entry of ∂L/∂cols back onto the pixel it was copied from (col2im).
+(``im2col`` appends a row of ones to cols, so that one product gives z with its bias and
+one gives ∂L/∂W with ∂L/∂b.)
 Where it costs fewer operations — many input channels, as in the second layer of
 ``--model cnn`` — the same three products run in the frequency domain instead, one small
 product per frequency (``_fourier.py``; ``method`` chooses, "auto" by operation count).
@@ -27,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import _fourier
+from . import _fourier, _pool
 from ._im2col import Workspace, col2im, im2col, padded
 from ._threads import parallel
 from .layers import DTYPE, Layer
@@ -117,7 +119,7 @@ class Conv2D(Layer):
             lo, hi = self.pad
             P, Q = shape[1] + lo + hi, shape[2] + lo + hi
             return 2 * max(shape[0], self.num_filters) * (P // 2 + 1) * Q
-        return self.params["W"].shape[1] * H * W
+        return (self.params["W"].shape[1] + 1) * H * W  # and the row of ones
 
     def _uses_fourier(self, H: int, W: int) -> bool:
         if self.method == "auto":
@@ -144,16 +146,19 @@ class Conv2D(Layer):
             plan = self._plan(x)
             self._X, self._V = plan.spectrum(x), plan.kernel_blocks(self.params["W"])
             z = plan.forward(self._X, self._V)
-        else:
-            xp = padded(x, self.pad, self._work, "padded")
-            self._cols = im2col(xp, self.size, self._work)  # (C·K·K, H'·W'·N)
-            self._padded_shape = xp.shape
-            _, Ho, Wo = self.output_shape((C, H, W))
-            z = self._work.empty("z", (self.num_filters, Ho, Wo, N), self._cols.dtype)
-            flat, blocks = z.reshape(self.num_filters, -1), self._column_blocks(Ho)
-            parallel(lambda a, b: np.matmul(self.params["W"], self._cols[:, blocks(a, b)],
-                                            out=flat[:, blocks(a, b)]), Ho)
-        z += self.params["b"][:, None, None, None]
+            z += self.params["b"][:, None, None, None]
+            return z
+        xp = padded(x, self.pad, self._work, "padded")
+        self._cols = im2col(xp, self.size, self._work)  # (C·K·K + 1, H'·W'·N), ones last
+        self._padded_shape = xp.shape
+        _, Ho, Wo = self.output_shape((C, H, W))
+        Wb = self._work.empty("W and b", (self.num_filters, self._cols.shape[0]),
+                              self._cols.dtype)
+        Wb[:, :-1], Wb[:, -1] = self.params["W"], self.params["b"]  # [W | b] cols = W cols + b
+        z = self._work.empty("z", (self.num_filters, Ho, Wo, N), self._cols.dtype)
+        flat, blocks = z.reshape(self.num_filters, -1), self._column_blocks(Ho)
+        parallel(lambda a, b: np.matmul(Wb, self._cols[:, blocks(a, b)],
+                                        out=flat[:, blocks(a, b)]), Ho)
         return z
 
     def _column_blocks(self, rows: int) -> Callable[[int, int], slice]:
@@ -172,16 +177,19 @@ class Conv2D(Layer):
     def backward_params(self, grad_out: np.ndarray) -> None:
         """∂L/∂W = g colsᵀ: (F, C·K·K) and ∂L/∂b = Σ over positions and images: (F,)."""
         g = grad_out.reshape(self.num_filters, -1)  # (F, H'·W'·N)
-        np.sum(g, axis=1, out=self.grads["b"])
         if self._fourier_pass():  # per frequency ∂L/∂V = ∂L/∂Ẑ X̂ᵀ
+            np.sum(g, axis=1, out=self.grads["b"])
             self._dZ = self._fourier.output_spectrum(grad_out)
             self._fourier.weight_gradient(self._dZ, self._X, out=self.grads["W"])
-        else:  # the sum over columns split into blocks of output rows, one per worker
-            rows = grad_out.shape[1]
-            blocks = self._column_blocks(rows)
-            first, *rest = parallel(lambda a, b: g[:, blocks(a, b)] @ self._cols[:, blocks(a, b)].T,
-                                    rows)
-            self.grads["W"][...] = sum(rest, first)
+            return
+        # g [cols; 1]ᵀ = [∂L/∂W | ∂L/∂b]: the sum over columns split into blocks of
+        # output rows, one per worker
+        rows = grad_out.shape[1]
+        blocks = self._column_blocks(rows)
+        first, *rest = parallel(lambda a, b: g[:, blocks(a, b)] @ self._cols[:, blocks(a, b)].T,
+                                rows)
+        both = sum(rest, first)
+        self.grads["W"][...], self.grads["b"][...] = both[:, :-1], both[:, -1]
 
     def backward_input(self, grad_out: np.ndarray,
                        dZ: np.ndarray | None = None) -> np.ndarray:
@@ -238,6 +246,10 @@ class MaxPool2D(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (C, H, W, N) -> the window maxima (C, H // S, W // S, N), valid until the
         next forward."""
+        self._x = x
+        if self.size == 2:
+            self._y = y = _pool.max_pool(x, self._work)  # a tournament, same maxima
+            return y
         C, H, W, N = x.shape
         y = self._work.empty("y", (C, H // self.size, W // self.size, N), x.dtype)
 
@@ -247,13 +259,15 @@ class MaxPool2D(Layer):
             for tap in rest:
                 np.maximum(y[a:b], tap, out=y[a:b])
         parallel(part, C)
-        self._x, self._y = x, y
+        self._y = y
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """∂L/∂y: (C, H', W', N) -> ∂L/∂x: (C, H, W, N), each window's gradient at the
         (first) position of its maximum, zero elsewhere. Valid until the next backward."""
         x, y = self._x, self._y
+        if self.size == 2:  # the tournament's comparisons route it to the same entries
+            return _pool.max_pool_backward(x, grad_out, self._work)
         dx = self._work.empty("dx", x.shape, np.result_type(grad_out, x))
         if dx.shape[1] % self.size or dx.shape[2] % self.size:
             dx.fill(0)  # the dropped rows and columns
