@@ -108,7 +108,7 @@ def _report(args: list[str], out: Path) -> dict:
     cnn = sorted({run["train_seconds"] for study in results["studies"].values()
                   for variant in study["variants"] for run in variant["runs"]
                   if "conv" in run["model_info"]["architecture"]})
-    return {"wall_seconds": round(wall, 1),
+    return {"date": datetime.date.today().isoformat(), "wall_seconds": round(wall, 1),
             "runs": meta["runs_trained"], "figures": len(list(out.glob("*.png"))),
             "pdf_pages": meta["pdf"].get("pages"), "cnn_train_seconds": cnn}
 
@@ -191,10 +191,10 @@ def blocks(n: dict) -> dict[str, str]:
     full, quick, lab = reports["full"], reports["quick"], reports["lab"]
     cnn = full.get("cnn_train_seconds") or []
     cnn_en = (f", of which the {len(cnn)} CNN runs of Q5 train for "
-              f"{' and '.join(f'{t:.0f}' for t in cnn)} s, on the two cores beside the "
+              f"{' and '.join(f'{t:.0f}' for t in cnn)} s, one after the other, after the "
               f"other runs" if cnn else "")
     cnn_zh = (f"，其中 Q5 的 {len(cnn)} 个 CNN 训练分别用 {' 和 '.join(f'{t:.0f}' for t in cnn)} "
-              f"秒，与其他训练同时在两个核上进行" if cnn else "")
+              f"秒，在其他训练完成后依次进行" if cnn else "")
     b["report-times"] = (
         f"Measured with `python benchmarks/bench_report.py` ({lab['date']}, 2 cores, an empty "
         f"run cache, load average {lab['load']:.1f} from other work): `{command(lab['argv'])}` "
@@ -202,7 +202,7 @@ def blocks(n: dict) -> dict[str, str]:
         f"**{lab['wall_seconds']:.0f} s** ({lab['cpu_seconds']:.0f} CPU seconds); `--lang zh` "
         f"right after it reuses every run and epoch time and writes the Chinese report, PDF "
         f"included, in **{lab['zh_after_seconds']:.0f} s**. With `python docs/readme_numbers.py "
-        f"measure` ({n['date']}, {n['machine']}): `{command(full['argv'])}` trains "
+        f"measure` ({full.get('date', n['date'])}, {n['machine']}): `{command(full['argv'])}` trains "
         f"{full['runs']} runs and writes {full['figures']} PNG figures and a PDF of "
         f"{full['pdf_pages']} pages in **{full['wall_seconds']:.0f} s** "
         f"({full['wall_seconds'] / 60:.1f} min){cnn_en}; with `--quick` ({quick['runs']} runs"
@@ -213,7 +213,7 @@ def blocks(n: dict) -> dict[str, str]:
         f"训练 {lab['runs']} 次并写出报告和 PDF，用时 **{lab['wall_seconds']:.0f} 秒**"
         f"（CPU {lab['cpu_seconds']:.0f} 秒）；紧接着加 `--lang zh` 复用全部训练结果和计时，"
         f"写出中文报告（含 PDF）只需 **{lab['zh_after_seconds']:.0f} 秒**。"
-        f"`python docs/readme_numbers.py measure`（{n['date']}）：`{command(full['argv'])}` 训练 "
+        f"`python docs/readme_numbers.py measure`（{full.get('date', n['date'])}）：`{command(full['argv'])}` 训练 "
         f"{full['runs']} 次，写出 {full['figures']} 张图和 {full['pdf_pages']} 页的 PDF，用时 "
         f"**{full['wall_seconds']:.0f} 秒**{cnn_zh}；`--quick`"
         f"（{quick['runs']} 次{'，不含 CNN' if cnn_zh else ''}）"
