@@ -189,6 +189,7 @@ def blocks(n: dict) -> dict[str, str]:
                          f"{val} | {test} |")
     b["beyond"], b["beyond-zh"] = "\n".join(beyond), "\n".join(beyond_zh)
     full, quick, lab = reports["full"], reports["quick"], reports["lab"]
+    full_date = full.get("date", n["date"])
     cnn = full.get("cnn_train_seconds") or []
     cnn_en = (f", of which the {len(cnn)} CNN runs of Q5 train for "
               f"{' and '.join(f'{t:.0f}' for t in cnn)} s, one after the other, after the "
@@ -202,7 +203,7 @@ def blocks(n: dict) -> dict[str, str]:
         f"**{lab['wall_seconds']:.0f} s** ({lab['cpu_seconds']:.0f} CPU seconds); `--lang zh` "
         f"right after it reuses every run and epoch time and writes the Chinese report, PDF "
         f"included, in **{lab['zh_after_seconds']:.0f} s**. With `python docs/readme_numbers.py "
-        f"measure` ({full.get('date', n['date'])}, {n['machine']}): `{command(full['argv'])}` trains "
+        f"measure` ({full_date}, {n['machine']}): `{command(full['argv'])}` trains "
         f"{full['runs']} runs and writes {full['figures']} PNG figures and a PDF of "
         f"{full['pdf_pages']} pages in **{full['wall_seconds']:.0f} s** "
         f"({full['wall_seconds'] / 60:.1f} min){cnn_en}; with `--quick` ({quick['runs']} runs"
@@ -213,7 +214,7 @@ def blocks(n: dict) -> dict[str, str]:
         f"训练 {lab['runs']} 次并写出报告和 PDF，用时 **{lab['wall_seconds']:.0f} 秒**"
         f"（CPU {lab['cpu_seconds']:.0f} 秒）；紧接着加 `--lang zh` 复用全部训练结果和计时，"
         f"写出中文报告（含 PDF）只需 **{lab['zh_after_seconds']:.0f} 秒**。"
-        f"`python docs/readme_numbers.py measure`（{full.get('date', n['date'])}）：`{command(full['argv'])}` 训练 "
+        f"`python docs/readme_numbers.py measure`（{full_date}）：`{command(full['argv'])}` 训练 "
         f"{full['runs']} 次，写出 {full['figures']} 张图和 {full['pdf_pages']} 页的 PDF，用时 "
         f"**{full['wall_seconds']:.0f} 秒**{cnn_zh}；`--quick`"
         f"（{quick['runs']} 次{'，不含 CNN' if cnn_zh else ''}）"
