@@ -17,6 +17,7 @@ from softmax_mnist.cli.studies import _extra_names
 from softmax_mnist.data import load_dataset
 from softmax_mnist.experiments import RunSpec, execute
 from softmax_mnist.experiments.runcache import RunCache
+from softmax_mnist.experiments.store import RunStore
 from softmax_mnist.training import TrainConfig
 
 TWO_RUNS = """
@@ -92,6 +93,25 @@ def test_a_kept_run_is_reused_and_a_damaged_one_trained_again(sample, tmp_path):
     fresh = RunCache(tmp_path, fresh=True)
     execute(specs(), sample, jobs=1, progress=False, cache=fresh)
     assert fresh.reused == 0
+
+
+def test_a_run_the_resume_store_holds_is_in_the_run_cache_too(sample, tmp_path):
+    """Ctrl-C or SIGTERM right as a finished run is kept for ``--resume``: the run cache
+    already holds it, so another command with the same run reuses it (the store's runs
+    are never handed to the cache again)."""
+    class Interrupted(RunStore):
+        def save(self, spec, record):
+            super().save(spec, record)
+            raise KeyboardInterrupt
+
+    store = Interrupted(tmp_path / "resume")
+    with pytest.raises(KeyboardInterrupt):
+        execute(specs(2), sample, jobs=1, progress=False, store=store,
+                cache=RunCache(tmp_path / "cache"))
+    (kept,) = RunStore(tmp_path / "resume").load(specs(2)).values()
+    cache = RunCache(tmp_path / "cache")
+    found = cache.load(specs(2), sample, one_thread)
+    assert [r.to_dict() for r in found.values()] == [kept.to_dict()]
 
 
 def test_damaged_kept_weights_are_never_used(sample, tmp_path):

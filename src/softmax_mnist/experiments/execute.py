@@ -95,10 +95,12 @@ def execute(specs: Sequence[RunSpec], data: Dataset, *, jobs: int | None = None,
     with _progress_bar(len(records) + len(order), len(records), progress) as tick:
         for spec, record in finished:
             records[spec.key] = record
-            if store is not None:
-                store.save(spec, record)
+            # the cache first: a signal between the two then loses no run to a resume
+            # (the store's runs are not given to the cache again)
             if cache is not None:
                 cache.save(spec, record, data, threads_of(spec, order))
+            if store is not None:
+                store.save(spec, record)
             tick()
             if on_done is not None:
                 on_done(spec, record)
