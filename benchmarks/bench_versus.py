@@ -52,14 +52,14 @@ def main() -> int:
         return lambda: worker(["--torch-worker", "batched", str(folder), str(threads)])["seconds"]
 
     def torch_cnn():
-        result = worker(["--torch-cnn-worker", str(folder), "1", "50"])
+        result = worker(["--torch-cnn-worker", str(folder), "1", "50"])  # 50 warm-up batches
         accuracy["torch_cnn"] = result["accuracy"]
         return result["seconds"]
 
     linear = bt.interleaved({"ours_b100": bt.ours_epoch(data, prep, 100),
                              "torch_batched_1": torch_linear(1),
                              "torch_batched_2": torch_linear(2)}, args.linear_repeats)
-    ours_cnn = ours_cnn_epoch(data, prep)
+    ours_cnn = ours_cnn_epoch(data, prep, warmup=50)
     cnn = bt.interleaved({"ours_cnn": ours_cnn, "torch_cnn_1": torch_cnn}, args.cnn_repeats)
     med = {k: statistics.median(v) for k, v in {**linear, **cnn}.items()}
     best_torch = min(med["torch_batched_1"], med["torch_batched_2"])

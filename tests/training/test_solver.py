@@ -151,7 +151,7 @@ def test_config_round_trip():
 @pytest.mark.parametrize("center", ["pixel", "image"])
 def test_features_mapped_in_chunks_give_the_numbers_of_one_call_per_batch(
         sample, monkeypatch, batch_size, center):
-    """The Solver maps ``features`` over a few thousand rows at a time (FEATURE_ROWS);
+    """The Solver maps ``features`` over several batches' rows at a time (FEATURE_ROWS);
     the oracle maps each mini-batch on its own (FEATURE_ROWS = 1): the same weights and
     losses, bit for bit, for batch sizes that divide the chunk and one that does not."""
     from softmax_mnist.training import solver as solver_module
