@@ -113,3 +113,31 @@ def test_adam_state_resumes_to_the_same_numbers():
         return fc.params["W"].copy()
 
     np.testing.assert_array_equal(run(None), run(3))
+
+
+def test_adam_split_among_workers_gives_the_numbers_of_one_thread():
+    """A large weight matrix (F-order, as FCLayer stores it) is updated in parts by the
+    worker threads: the numbers of the whole update on one thread, bit for bit, with
+    weight decay, and a small bias that is not split."""
+    from softmax_mnist.nn import Adam
+    from softmax_mnist.nn._threads import workers
+    from softmax_mnist.nn.optim import SPLIT_SIZE
+
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(SPLIT_SIZE // 64 + 3, 64)).astype(np.float32) for _ in range(3)]
+
+    def run(threads: int):
+        net = Network.build(grads[0].shape[0], 64, seed=0)
+        fc = net.layers[0]
+        assert fc.params["W"].flags.f_contiguous and fc.params["W"].size > SPLIT_SIZE
+        opt = Adam(net, 0.01, weight_decay=0.1)
+        with workers(threads):
+            for g in grads:
+                fc.grads["W"][...], fc.grads["b"][...] = g, g[0]
+                opt.step()
+        return fc.params["W"].copy(), fc.params["b"].copy(), opt.slots[0].square.copy()
+
+    for one, split in zip(run(1), run(3), strict=True):
+        np.testing.assert_array_equal(one, split)
+    assert not np.array_equal(run(1)[0], Network.build(grads[0].shape[0], 64, seed=0)
+                              .layers[0].params["W"])  # the update did move the weights

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ._threads import parallel
 from .network import Network
 
 
@@ -102,6 +103,22 @@ class AdamSlot:
     decayed: np.ndarray  # … and for g + λ W
     decays: bool  # weight decay applies (weight matrices and kernels, not biases)
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(param, grad, mean, square, step, decayed), in :meth:`Adam._update`'s order."""
+        return self.param, self.grad, self.mean, self.square, self.step, self.decayed
+
+    def flat(self) -> list[np.ndarray] | None:
+        """The arrays as flat views, entry for entry (None unless all are contiguous in
+        the same order)."""
+        arrays = self.arrays()
+        for order, flag in (("C", "C_CONTIGUOUS"), ("F", "F_CONTIGUOUS")):
+            if all(a.flags[flag] for a in arrays):
+                return [a.reshape(-1, order=order) for a in arrays]
+        return None
+
+
+SPLIT_SIZE = 1 << 16  # entries of a parameter from which Adam splits it among workers
+
 
 class Adam:
     """Adam (Kingma & Ba, 2015): per-parameter steps from running means of the gradient.
@@ -134,31 +151,48 @@ class Adam:
 
     def step(self) -> None:
         """Update every parameter from the gradients left by ``network.backward``
-        (in place, through one buffer per parameter; the gradients are left as they were)."""
+        (in place, through one buffer per parameter; the gradients are left as they were).
+
+        Every entry is updated on its own, so a large parameter is split among the
+        worker threads (``_threads.parallel``, as a convolutional network trains): the
+        same numbers on any number of them."""
         self.steps += 1
-        b1, b2, wd = self.beta1, self.beta2, self.weight_decay
+        b1, b2 = self.beta1, self.beta2
         # η m̂ / (√v̂ + ε) = η_t m / (√v + ε √(1 − β₂ᵗ)) with η_t = η √(1 − β₂ᵗ) / (1 − β₁ᵗ)
         root = np.sqrt(1 - b2 ** self.steps)
         lr_t = self.learning_rate * root / (1 - b1 ** self.steps)
         eps_t = self.eps * root
         for s in self.slots:
-            g = s.grad
-            if wd and s.decays:
-                np.multiply(s.param, wd, out=s.decayed)
-                s.decayed += s.grad
-                g = s.decayed  # g + λ W
-            s.mean *= b1
-            np.multiply(g, 1 - b1, out=s.step)
-            s.mean += s.step  # m = β₁ m + (1 − β₁) g
-            s.square *= b2
-            np.square(g, out=s.step)
-            s.step *= 1 - b2
-            s.square += s.step  # v = β₂ v + (1 − β₂) g²
-            np.sqrt(s.square, out=s.step)
-            s.step += eps_t
-            np.divide(s.mean, s.step, out=s.step)
-            s.step *= lr_t
-            s.param -= s.step
+            flat = s.flat() if s.param.size >= SPLIT_SIZE else None
+            if flat is None:
+                self._update(s.decays, *s.arrays(), lr_t=lr_t, eps_t=eps_t)
+            else:
+                parallel(lambda a, b, flat=flat, s=s: self._update(
+                    s.decays, *(x[a:b] for x in flat), lr_t=lr_t, eps_t=eps_t),
+                    s.param.size)
+
+    def _update(self, decays: bool, p: np.ndarray, g: np.ndarray, m: np.ndarray,
+                v: np.ndarray, step: np.ndarray, decayed: np.ndarray, *, lr_t: float,
+                eps_t: float) -> None:
+        """One Adam step of the entries p, from their gradients g, means m and v, through
+        the buffers ``step`` and ``decayed`` (all of one shape)."""
+        b1, b2, wd = self.beta1, self.beta2, self.weight_decay
+        if wd and decays:
+            np.multiply(p, wd, out=decayed)
+            decayed += g
+            g = decayed  # g + λ W
+        m *= b1
+        np.multiply(g, 1 - b1, out=step)
+        m += step  # m = β₁ m + (1 − β₁) g
+        v *= b2
+        np.square(g, out=step)
+        step *= 1 - b2
+        v += step  # v = β₂ v + (1 − β₂) g²
+        np.sqrt(v, out=step)
+        step += eps_t
+        np.divide(m, step, out=step)
+        step *= lr_t
+        p -= step
 
     def state(self) -> dict[str, Any]:
         """What a checkpoint needs to continue: η, t and both running means."""
