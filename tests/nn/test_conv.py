@@ -288,3 +288,33 @@ def test_worker_threads_split_the_products_without_changing_them(method):
         np.testing.assert_allclose(network.forward(X), alone, atol=1e-12)
         checks = check_gradients(network, X, y)
     assert max(c.relative_error for c in checks) < 1e-7, checks
+
+
+def test_the_fully_connected_layer_after_flatten_splits_and_keeps_the_layout():
+    """The preset's FCLayer(3136, 128) behind Flatten: its weight gradient split among
+    two worker threads and its input gradient computed as (W gᵀ)ᵀ give the numbers of
+    one thread (bit for bit) and of the plain formulas xᵀ g and g Wᵀ (to rounding), and
+    the input gradient comes back in Flatten's column-major layout, which Flatten
+    reshapes to feature maps without a copy."""
+    from softmax_mnist.nn import FCLayer
+    from softmax_mnist.nn._threads import workers
+    from softmax_mnist.nn.conv import Flatten
+
+    rng = np.random.default_rng(3)
+    maps = rng.normal(size=(64, 7, 7, 100)).astype(np.float32)
+    g = rng.normal(size=(100, 128)).astype(np.float32)
+    flatten, fc = Flatten(), FCLayer(3136, 128, rng=rng)
+    results = []
+    for threads in (1, 2):
+        with workers(threads):
+            x = flatten.forward(maps)
+            fc.forward(x)
+            dx = fc.backward(g)
+            dmaps = flatten.backward(dx)
+            results.append((fc.grads["W"].copy(), fc.grads["b"].copy(), dmaps.copy()))
+    for one, two in zip(*results, strict=True):
+        np.testing.assert_array_equal(one, two)
+    assert dx.flags.f_contiguous and np.shares_memory(dmaps, dx)  # no copy in Flatten
+    x64, g64, W64 = x.astype(np.float64), g.astype(np.float64), fc.params["W"].astype(float)
+    np.testing.assert_allclose(results[0][0], x64.T @ g64, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(dmaps.reshape(3136, 100).T, g64 @ W64.T, rtol=1e-4, atol=1e-4)

@@ -10,7 +10,11 @@ makes it fast lives here:
   (:func:`training_threads`, ``_threads.py``).
 - a weight gradient xᵀ g of a single row is an outer product: a broadcast multiply gives
   the same numbers several times faster than a matrix-product call
-  (:func:`weight_gradient`).
+  (:func:`weight_gradient`); a large one (a CNN's 3136 × 128) is split by rows among
+  the worker threads, where BLAS runs on one.
+- the input gradient g Wᵀ comes back in the memory order of the layer's input
+  (:func:`input_gradient`): column-major after ``Flatten``, which then reshapes it
+  without a copy.
 - W is stored column-major (Fortran order), and a narrow output — the (N, 10) logits —
   is written column-major too: BLAS runs the skinny (N, 784) × (784, 10) product faster
   that way, and the softmax's row-wise max and sum then read contiguous columns. A wide
@@ -22,6 +26,8 @@ makes it fast lives here:
 from __future__ import annotations
 
 import numpy as np
+
+from ._threads import parallel
 
 
 def weight_matrix(W: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
@@ -72,5 +78,22 @@ def weight_gradient(x: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> Non
     """``out = xᵀ grad_out`` for x: (N, D), grad_out: (N, M), out: (D, M)."""
     if len(x) == 1:
         np.multiply(x.T, grad_out, out=out)
+    elif x.size * out.shape[1] >= BIG_PRODUCT:  # rows of out among the worker threads
+        parallel(lambda a, b: np.matmul(x[:, a:b].T, grad_out, out=out[a:b]), len(out))
     else:
         np.matmul(x.T, grad_out, out=out)
+
+
+def input_gradient(grad_out: np.ndarray, W: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``grad_out Wᵀ`` for grad_out: (N, M), W: (D, M) -> (N, D), in the memory order
+    of the layer's input x: (N, D). Flatten hands a fully connected layer its feature
+    maps as a column-major view, and takes the gradient back the same way: computed as
+    (W grad_outᵀ)ᵀ, it needs no transposing copy there (the same numbers)."""
+    if not (x.flags.f_contiguous and not x.flags.c_contiguous):
+        return grad_out @ W.T
+    out = np.empty((W.shape[0], len(grad_out)), np.result_type(grad_out, W))  # (D, N)
+    if out.size * W.shape[1] >= BIG_PRODUCT:  # rows of out among the worker threads
+        parallel(lambda a, b: np.matmul(W[a:b], grad_out.T, out=out[a:b]), len(out))
+    else:
+        np.matmul(W, grad_out.T, out=out)
+    return out.T

@@ -116,8 +116,8 @@ class Conv2D(Layer):
         output's spectrum for the Fourier products."""
         _, H, W = self.output_shape(shape)
         if self._uses_fourier(shape[1], shape[2]):
-            lo, hi = self.pad
-            P, Q = shape[1] + lo + hi, shape[2] + lo + hi
+            P = _fourier.grid(shape[1], self.size, self.pad)
+            Q = _fourier.grid(shape[2], self.size, self.pad)
             return 2 * max(shape[0], self.num_filters) * (P // 2 + 1) * Q
         return (self.params["W"].shape[1] + 1) * H * W  # and the row of ones
 

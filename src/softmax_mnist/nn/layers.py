@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._fast import affine, weight_gradient, weight_matrix
+from ._fast import affine, input_gradient, weight_gradient, weight_matrix
 
 DTYPE = np.float32
 """Float type of parameters and features: float32 halves the memory traffic of float64
@@ -99,7 +99,7 @@ class FCLayer(Layer):
 
     def backward_input(self, grad_out: np.ndarray) -> np.ndarray:
         """∂L/∂x = grad_out Wᵀ: (N, D), without the parameters' gradients."""
-        return grad_out @ self.params["W"].T
+        return input_gradient(grad_out, self.params["W"], self._x)
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         """∂L/∂W = xᵀ grad_out: (D, M) and ∂L/∂b = Σ_rows grad_out: (M,), into ``grads``."""
