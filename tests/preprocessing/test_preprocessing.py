@@ -303,3 +303,30 @@ def test_pipeline_state_round_trip_and_broken_files():
     arrays["preprocess/spec"] = np.array(p.spec.replace("pca:8", "pca:9"))
     with pytest.raises(ModelFileError, match="broken preprocessing"):
         Pipeline.from_arrays(arrays)
+
+
+@pytest.mark.parametrize("rows", [1, 99, 128, 129, 300])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_the_pixel_centring_gives_the_numbers_of_the_broadcast(rows, layout):
+    """``center-pixel`` subtracts the mean in flat blocks of TILE_ROWS rows: bit for bit
+    ``X − mean`` for row counts around a block, column-major and strided input, in
+    place and not, float32 and float64 rows; the input is left as it was."""
+    from softmax_mnist.preprocessing.steps import CenterPixels
+
+    rng = np.random.default_rng(rows)
+    train = rng.random((500, 784), dtype=np.float32)
+    step = CenterPixels().fit(train)
+    X = rng.random((rows, 784 * (2 if layout == "strided" else 1)), dtype=np.float32)
+    X = X[:, ::2] if layout == "strided" else np.asarray(X, order=layout)
+    before = X.copy()
+    for rows_of in (X, X.astype(np.float64)):
+        expected = rows_of - step.mean
+        out = step.transform(rows_of)
+        assert out.dtype == expected.dtype
+        np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(X, before)
+    inplace = np.ascontiguousarray(X)
+    assert step.transform(inplace, inplace=True) is inplace
+    np.testing.assert_array_equal(inplace, before - step.mean)
+    step.load_state({"mean": step.mean + 1})  # a new mean: new tiles
+    np.testing.assert_array_equal(step.transform(X), X - (step.mean))
