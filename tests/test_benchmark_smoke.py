@@ -26,3 +26,27 @@ def test_benchmark_smoke(tmp_path):
     assert 50 < result["peak_rss_mb"] < 2000
     assert (tmp_path / "growth.png").read_bytes()[:4] == b"\x89PNG"
     assert "ours, epoch, batch 100" in proc.stdout
+
+
+def test_the_cnn_profile_and_predict_benchmark_run(tmp_path):
+    """``profile_cnn_step.py`` lists every layer of the preset both ways and a total that
+    is their sum; ``bench_cnn_predict.py`` reports positive times of this checkout."""
+    bench = BENCH.parent
+    proc = subprocess.run([sys.executable, str(bench / "profile_cnn_step.py"), "--dataset",
+                           "mnist-sample", "--steps", "3", "--warmup", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.rsplit(" ms", 1)[0].split() for line in proc.stdout.splitlines()]
+    parts = [float(r[-1]) for r in rows[:-1]]
+    assert len(parts) == 12 + 11 + 2  # 12 layers forward, 11 backward, loss, Adam
+    assert sum(parts) > 0 and abs(float(rows[-1][2]) - sum(parts)) < 0.05
+    assert "backward  1 Conv2D(1, 32, 5) (weights only)" in proc.stdout
+    out = tmp_path / "predict.json"
+    proc = subprocess.run([sys.executable, str(bench / "bench_cnn_predict.py"), "--dataset",
+                           "mnist-sample", "--repeats", "1", "--requests", "3", "--json",
+                           str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert result["predict_seconds"] > 0 and result["request_ms_p50"] > 0
+    assert result["images"] > 0
+    assert Path(result["source"]).parent.parent == BENCH.parents[1]
