@@ -120,3 +120,27 @@ def test_init_scale():
     assert fc.params["W"].std() == pytest.approx(np.sqrt(2 / 794), rel=0.03)
     assert fc.params["W"].dtype == np.float32
     assert not fc.params["b"].any()
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("label_dtype", [np.uint8, np.int64])
+def test_the_loss_reads_and_writes_the_true_classes_where_fancy_indexing_would(
+        order, label_dtype):
+    """The loss finds z[n, y_n] through a flat view (``label_entries``): the same loss,
+    count and gradient as the two-index form ``(softmax(z) − onehot(y)) / N``, for
+    row- and column-major logits and uint8 labels (which must not overflow n·C)."""
+    from softmax_mnist.nn._fast import label_entries
+
+    rng = np.random.default_rng(4)
+    z = np.asarray(rng.normal(size=(300, 10)).astype(np.float32), order=order)
+    y = rng.integers(0, 10, 300).astype(label_dtype)
+    flat, at = label_entries(z, y, np.arange(300))
+    np.testing.assert_array_equal(flat[at], z[np.arange(300), y])
+    loss_layer = SoftmaxCrossEntropyLoss()
+    loss, correct = loss_layer.forward(z, y)
+    grad = loss_layer.backward()
+    expected = softmax(z.astype(np.float64))
+    expected[np.arange(300), y] -= 1
+    np.testing.assert_allclose(grad, expected / 300, atol=1e-7)
+    assert correct == int((z.argmax(axis=1) == y).sum())
+    assert loss == pytest.approx(cross_entropy(z.astype(np.float64), y), rel=1e-6)

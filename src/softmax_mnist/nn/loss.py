@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._fast import label_entries
+
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise log-softmax; z: (N, C) -> (N, C), never inf or NaN for finite z."""
@@ -49,20 +51,21 @@ class SoftmaxCrossEntropyLoss:
         if len(self._rows) != n:
             self._rows = np.arange(n)
         shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
-        picked = shifted[self._rows, labels]
-        correct = np.count_nonzero(picked == 0)  # the true class has the top score
+        flat, at = label_entries(shifted, labels, self._rows)  # shifted[n, y_n] = flat[at[n]]
+        picked = flat.take(at)
+        correct = n - np.count_nonzero(picked)  # shifted ≤ 0, and 0 at the top score
         probs = np.exp(shifted, out=shifted)  # shifted is not needed any more
         total = np.add.reduce(probs, axis=1)
         # -log ŷ_y = log Σ exp(shifted) - shifted_y
         loss = float(np.add.reduce(np.log(total)) - np.add.reduce(picked)) / n
         probs /= total[:, None]
-        self._probs, self._labels = probs, labels
+        self._probs, self._labels, self._flat, self._at = probs, labels, flat, at
         return loss, correct
 
     def backward(self) -> np.ndarray:
         """-> ∂L/∂logits = (ŷ − y) / N: (N, C)."""
         e = self._probs  # reused in place: ŷ is not needed after this
-        e[self._rows, self._labels] -= 1  # ŷ − y with y one-hot
+        self._flat[self._at] -= 1  # ŷ − y with y one-hot: e[n, y_n] -= 1
         e /= len(self._labels)
         return e
 
