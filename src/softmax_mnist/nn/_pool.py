@@ -6,9 +6,11 @@ five passes per position, twenty for a 2×2 window. For S = 2 (``--model cnn``) 
 tournament gives the same answer in three comparisons: the left or the right of the top
 pair (a = t₀ ≥ t₁), of the bottom pair (c = t₂ ≥ t₃), then the top or the bottom winner
 (b = top ≥ bottom). "≥" keeps the earlier entry on a tie, so the winner is the first
-maximum in row order, as before. With the masks as 0/1 floats the gradient of each tap is
-a product: g·b·a, g·b·(1 − a), g·(1 − b)·c, g·(1 − b)·(1 − c) — computed as g·b, g − g·b
-and their products with a and c, exactly (a float times 0 or 1, minus itself or zero).
+maximum in row order, as before. With the masks as 0/1 (bool: a comparison writes it
+faster than floats, 0.30 against 0.44 ms at pool 1, and a product reads it as fast) the
+gradient of each tap is a product: g·b·a, g·b·(1 − a), g·(1 − b)·c, g·(1 − b)·(1 − c) —
+computed as g·b, g − g·b and their products with a and c, exactly (a float times 0 or 1,
+minus itself or zero).
 
 The windows are the four strided views of x: (C, H, W, N) (``taps``); the pairs' maxima
 stay from the forward pass to the backward one in the layer's workspace.
@@ -57,7 +59,7 @@ def max_pool_backward(x: np.ndarray, grad_out: np.ndarray, work: Workspace) -> n
         dx.fill(0)  # the dropped rows and columns
     shape, dtype = grad_out.shape, dx.dtype
     upper, lower = work.empty("upper", shape, dtype), work.empty("lower", shape, dtype)
-    mask = work.empty("mask", shape, dtype)
+    mask = work.empty("mask", shape, np.dtype(bool))  # a comparison writes bool fastest
 
     def part(a: int, b: int) -> None:  # channels a to b
         t0, t1, t2, t3 = taps(x[a:b])

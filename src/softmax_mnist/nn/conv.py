@@ -146,7 +146,9 @@ class Conv2D(Layer):
             plan = self._plan(x)
             self._X, self._V = plan.spectrum(x), plan.kernel_blocks(self.params["W"])
             z = plan.forward(self._X, self._V)
-            z += self.params["b"][:, None, None, None]
+            b = self.params["b"]
+            parallel(lambda a, c: np.add(z[a:c], b[a:c, None, None, None], out=z[a:c]),
+                     len(z))  # z += b, filters among the workers
             return z
         xp = padded(x, self.pad, self._work, "padded")
         self._cols = im2col(xp, self.size, self._work)  # (C·K·K + 1, H'·W'·N), ones last
@@ -178,7 +180,8 @@ class Conv2D(Layer):
         """∂L/∂W = g colsᵀ: (F, C·K·K) and ∂L/∂b = Σ over positions and images: (F,)."""
         g = grad_out.reshape(self.num_filters, -1)  # (F, H'·W'·N)
         if self._fourier_pass():  # per frequency ∂L/∂V = ∂L/∂Ẑ X̂ᵀ
-            np.sum(g, axis=1, out=self.grads["b"])
+            db = self.grads["b"]  # Σ g per filter, filters among the workers
+            parallel(lambda a, c: np.sum(g[a:c], axis=1, out=db[a:c]), len(g))
             self._dZ = self._fourier.output_spectrum(grad_out)
             self._fourier.weight_gradient(self._dZ, self._X, out=self.grads["W"])
             return

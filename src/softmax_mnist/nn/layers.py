@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._fast import affine, input_gradient, weight_gradient, weight_matrix
+from ._fast import affine, input_gradient, relu, relu_backward, weight_gradient, weight_matrix
 
 DTYPE = np.float32
 """Float type of parameters and features: float32 halves the memory traffic of float64
@@ -122,12 +122,12 @@ class ReLU(Layer):
     """max(0, x), elementwise; x: (N, D) or images (C, H, W, N) -> the same shape."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._y = np.maximum(x, 0)
+        self._y = relu(x)  # np.maximum(x, 0)
         return self._y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """∂L/∂x = ∂L/∂y where x > 0 (where y > 0), else 0; grad_out is reused for it."""
-        return np.multiply(grad_out, self._y > 0, out=grad_out)
+        return relu_backward(grad_out, self._y)  # grad_out · (y > 0)
 
 
 class Sigmoid(Layer):
